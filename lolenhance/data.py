@@ -1,0 +1,420 @@
+"""LOL on disk: where it is, which pairs it holds, and ``tf.data`` pipelines over them.
+
+Layouts understood (``split="train"`` / ``"eval"``; ``"test"`` is an alias of ``"eval"``):
+
+==========================  ==============================================  ======================
+layout                      train / eval folders                            pairing
+==========================  ==============================================  ======================
+LOL-v1, Kaggle archive      ``ROOT/lol_dataset/our485|eval15/low|high``     same file name
+LOL-v1, unpacked            ``ROOT/our485|eval15/low|high``                 same file name
+LOL-v2 real                 ``ROOT/Train|Test/Low|Normal``                  ``lowN`` ↔ ``normalN``
+==========================  ==============================================  ======================
+
+The data root is, in order: an explicit argument, the ``LOL_ROOT`` environment variable, the
+embedded default set (:mod:`lolenhance.embedded`), so everything runs without a download.
+
+:func:`list_pairs` validates a split and raises one :class:`DatasetError` listing *every* problem
+(missing partner, size mismatch, unreadable file, unexpected file, empty split). Hidden files
+(``.DS_Store``, ``._*``, our own ``.*.partial`` temporaries) and ``Thumbs.db``/``desktop.ini`` are
+ignored silently.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable
+
+import numpy as np
+
+from lolenhance.io import IMAGE_SUFFIXES, read_image
+
+if TYPE_CHECKING:  # TensorFlow is imported lazily at run time
+    import tensorflow as tf
+
+__all__ = [
+    "DatasetError",
+    "Pair",
+    "resolve_root",
+    "detect_layout",
+    "list_pairs",
+    "load_pairs",
+    "make_pair_dataset",
+    "SPLITS",
+]
+
+SPLITS = ("train", "eval")
+_SPLIT_ALIASES = {"train": "train", "eval": "eval", "test": "eval"}
+_IGNORED_NAMES = {"thumbs.db", "desktop.ini"}
+_V2_PATTERN = {"low": re.compile(r"^low(\d+)$", re.IGNORECASE), "high": re.compile(r"^normal(\d+)$", re.IGNORECASE)}
+
+
+class DatasetError(ValueError):
+    """A dataset split is unusable; ``problems`` lists every reason, one per entry."""
+
+    def __init__(self, where: str | Path, problems: list[str]) -> None:
+        self.where = where
+        self.problems = list(problems)
+        listing = "\n".join(f"  - {problem}" for problem in self.problems)
+        super().__init__(f"{where}: {len(self.problems)} problem(s) found:\n{listing}")
+
+
+@dataclass(frozen=True)
+class Pair:
+    """One aligned low/high pair of files.
+
+    Attributes
+    ----------
+    low, high : Path
+        The low-light image and its well-exposed reference.
+    name : str
+        Identifier of the pair (the file stem of the low image).
+    """
+
+    low: Path
+    high: Path
+    name: str
+
+
+@dataclass(frozen=True)
+class Layout:
+    """A recognised dataset layout: its name and, per split, the (low, high) folders."""
+
+    name: str
+    folders: dict[str, tuple[Path, Path]]
+
+
+def resolve_root(root: str | os.PathLike | None = None) -> Path:
+    """Return the data root: ``root`` if given, else ``$LOL_ROOT``, else the embedded set.
+
+    Parameters
+    ----------
+    root : str, path-like or None
+
+    Returns
+    -------
+    Path
+
+    Raises
+    ------
+    FileNotFoundError
+        The chosen root does not exist (the message says where it came from).
+
+    Examples
+    --------
+    >>> resolve_root().name  # with LOL_ROOT unset  # doctest: +SKIP
+    'embedded_lol'
+    """
+    if root is not None:
+        source, path = "argument", Path(root)
+    elif os.environ.get("LOL_ROOT"):
+        source, path = "LOL_ROOT", Path(os.environ["LOL_ROOT"])
+    else:
+        from lolenhance.embedded import embedded_root
+
+        source, path = "embedded default", embedded_root()
+    path = path.expanduser()
+    if not path.is_dir():
+        raise FileNotFoundError(f"{path}: data root (from {source}) is not an existing folder")
+    return path
+
+
+def _child(folder: Path, name: str) -> Path | None:
+    """Find a sub-folder by case-insensitive name (archives differ in capitalisation)."""
+    exact = folder / name
+    if exact.is_dir():
+        return exact
+    if folder.is_dir():
+        for entry in folder.iterdir():
+            if entry.is_dir() and entry.name.lower() == name.lower():
+                return entry
+    return None
+
+
+def detect_layout(root: str | os.PathLike) -> Layout:
+    """Recognise which LOL layout ``root`` holds.
+
+    Parameters
+    ----------
+    root : str or path-like
+
+    Returns
+    -------
+    Layout
+        ``name`` is ``"lol-v1"`` or ``"lol-v2"``; ``folders`` maps each split present to its
+        ``(low_dir, high_dir)``.
+
+    Raises
+    ------
+    DatasetError
+        No known layout is found under ``root``.
+    """
+    root = Path(root)
+    candidates = [root, root / "lol_dataset"]
+    for base in candidates:
+        folders = {}
+        for split, dirname in (("train", "our485"), ("eval", "eval15")):
+            split_dir = _child(base, dirname)
+            if split_dir is not None:
+                low, high = _child(split_dir, "low"), _child(split_dir, "high")
+                folders[split] = (low or split_dir / "low", high or split_dir / "high")
+        if folders:
+            return Layout("lol-v1", folders)
+    folders = {}
+    for split, dirname in (("train", "Train"), ("eval", "Test")):
+        split_dir = _child(root, dirname)
+        if split_dir is not None:
+            low, high = _child(split_dir, "Low"), _child(split_dir, "Normal")
+            folders[split] = (low or split_dir / "Low", high or split_dir / "Normal")
+    if folders:
+        return Layout("lol-v2", folders)
+    raise DatasetError(
+        root,
+        [
+            "no LOL layout found: expected lol_dataset/our485|eval15/low|high (Kaggle archive), "
+            "our485|eval15/low|high, or Train|Test/Low|Normal (LOL-v2 real)"
+        ],
+    )
+
+
+def _scan(folder: Path, problems: list[str]) -> list[Path]:
+    """Image files in ``folder``; unexpected entries are added to ``problems``."""
+    if not folder.is_dir():
+        problems.append(f"{folder}: folder is missing")
+        return []
+    images = []
+    for entry in sorted(folder.iterdir()):
+        if entry.name.startswith(".") or entry.name.lower() in _IGNORED_NAMES:
+            continue
+        if entry.is_dir():
+            problems.append(f"{entry}: unexpected sub-folder")
+        elif entry.suffix.lower() in IMAGE_SUFFIXES:
+            images.append(entry)
+        else:
+            problems.append(f"{entry}: unexpected non-image file")
+    return images
+
+
+def _keyed(files: list[Path], layout: str, kind: str, problems: list[str]) -> dict[str, Path]:
+    keyed = {}
+    for path in files:
+        if layout == "lol-v2":
+            match = _V2_PATTERN[kind].match(path.stem)
+            if match is None:
+                expected = "lowNNNNN" if kind == "low" else "normalNNNNN"
+                problems.append(f"{path}: name does not follow the LOL-v2 pattern {expected}.png")
+                continue
+            key = str(int(match.group(1)))
+        else:
+            key = path.stem
+        keyed[key] = path
+    return keyed
+
+
+def _image_size(path: Path) -> tuple[int, int] | str:
+    """(width, height) of a readable image, or a description of why it is unreadable."""
+    from PIL import Image, UnidentifiedImageError
+
+    if path.stat().st_size == 0:
+        return "file is empty (0 bytes)"
+    try:
+        with Image.open(path) as image:
+            size = image.size
+            image.verify()  # checks chunk CRCs/structure without decoding: catches truncation
+        return size
+    except UnidentifiedImageError:
+        return "not a recognised image format"
+    except Exception as error:  # Pillow raises SyntaxError/OSError/struct.error for damaged files
+        return f"truncated or corrupt image ({type(error).__name__}: {error})"
+
+
+def list_pairs(root: str | os.PathLike | None = None, split: str = "train", *, verify: bool = True) -> list[Pair]:
+    """List and validate the (low, high) pairs of one split.
+
+    Parameters
+    ----------
+    root : str, path-like or None
+        Data root (see :func:`resolve_root`).
+    split : {"train", "eval", "test"}
+        ``"test"`` is an alias of ``"eval"`` (LOL-v2's ``Test``, LOL-v1's ``eval15``).
+    verify : bool
+        Also open every file: unreadable files and low/high size mismatches become problems.
+
+    Returns
+    -------
+    list of Pair
+        Sorted by name (numerically where names are numbers).
+
+    Raises
+    ------
+    DatasetError
+        Lists every problem found: missing folder or partner, unexpected files, wrong names,
+        unreadable files, size mismatches, empty split.
+
+    Examples
+    --------
+    >>> pairs = list_pairs(split="eval")  # doctest: +SKIP
+    >>> pairs[0].low.name
+    'astronaut.png'
+    """
+    if split not in _SPLIT_ALIASES:
+        raise ValueError(f"split must be one of {sorted(_SPLIT_ALIASES)}, got {split!r}")
+    split = _SPLIT_ALIASES[split]
+    root = resolve_root(root)
+    layout = detect_layout(root)
+    if split not in layout.folders:
+        raise DatasetError(root, [f"split {split!r} not found in this {layout.name} layout"])
+    low_dir, high_dir = layout.folders[split]
+    problems: list[str] = []
+    kinds = {"low": low_dir, "high": high_dir}
+    keyed = {kind: _keyed(_scan(folder, problems), layout.name, kind, problems) for kind, folder in kinds.items()}
+    for key in sorted(set(keyed["low"]) - set(keyed["high"])):
+        problems.append(f"{keyed['low'][key]}: low image has no high partner in {high_dir}")
+    for key in sorted(set(keyed["high"]) - set(keyed["low"])):
+        problems.append(f"{keyed['high'][key]}: high image has no low partner in {low_dir}")
+    keys = sorted(set(keyed["low"]) & set(keyed["high"]), key=lambda k: (not k.isdigit(), int(k) if k.isdigit() else 0, k))
+    pairs = [Pair(keyed["low"][k], keyed["high"][k], keyed["low"][k].stem) for k in keys]
+    if verify:
+        for pair in pairs:
+            sizes = {}
+            for kind in ("low", "high"):
+                path = getattr(pair, kind)
+                size = _image_size(path)
+                if isinstance(size, str):
+                    problems.append(f"{path}: {size}")
+                else:
+                    sizes[kind] = size
+            if len(sizes) == 2 and sizes["low"] != sizes["high"]:
+                problems.append(
+                    f"{pair.low}: size {sizes['low'][0]}x{sizes['low'][1]} differs from its high "
+                    f"{pair.high} ({sizes['high'][0]}x{sizes['high'][1]})"
+                )
+    if not pairs and not any("folder is missing" in p for p in problems):
+        problems.append(f"{low_dir}: split {split!r} is empty (no image pairs)")
+    if problems:
+        raise DatasetError(f"{root} [{split}]", problems)
+    return pairs
+
+
+def load_pairs(pairs: list[Pair], *, progress: bool = False) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Read the images of ``pairs`` into memory.
+
+    Parameters
+    ----------
+    pairs : list of Pair
+    progress : bool
+        Show a progress bar.
+
+    Returns
+    -------
+    lows, highs : list of (H, W, 3) ndarray of float32 in [0, 1]
+    """
+    from tqdm.auto import tqdm
+
+    lows, highs = [], []
+    for pair in tqdm(pairs, desc="reading pairs", disable=not progress, unit="pair"):
+        lows.append(read_image(pair.low))
+        highs.append(read_image(pair.high))
+    return lows, highs
+
+
+#: Signature of a paired augmentation usable in :func:`make_pair_dataset`:
+#: ``(low_uint8, high_uint8, seed) -> (low_float32, high_float32)``.
+PairTransform = Callable[[np.ndarray, np.ndarray, int], tuple[np.ndarray, np.ndarray]]
+
+
+def make_pair_dataset(
+    pairs: list[Pair] | tuple[list[np.ndarray], list[np.ndarray]],
+    *,
+    batch_size: int = 8,
+    crop_size: int | None = 128,
+    seed: int = 0,
+    shuffle: bool = True,
+    repeat: bool = True,
+    augment: PairTransform | None = None,
+) -> "tf.data.Dataset":
+    """A ``tf.data`` pipeline of aligned (low, high) batches.
+
+    Parameters
+    ----------
+    pairs : list of Pair, or (lows, highs) lists of float32 images
+        The data; files are read once and kept in memory as ``uint8``.
+    batch_size : int
+        Pairs per batch.
+    crop_size : int or None
+        Side of the square random crop taken at the *same* position in low and high; ``None``
+        keeps whole images (they must then all have one size).
+    seed : int
+        Seeds the shuffle, the crop positions and ``augment``: the same seed gives the same
+        stream of batches, epoch after epoch.
+    shuffle : bool
+        Shuffle pairs (a fresh, seeded order each epoch).
+    repeat : bool
+        Repeat forever (for ``fit`` with ``steps_per_epoch``).
+    augment : callable, optional
+        ``(low_uint8, high_uint8, seed) -> (low, high)`` applied after cropping, e.g. a
+        :mod:`lolenhance.augment` pipeline.
+
+    Returns
+    -------
+    tf.data.Dataset
+        Elements ``(low, high)``, each ``(batch, crop, crop, 3)`` float32 in ``[0, 1]``.
+    """
+    import tensorflow as tf
+
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+    if isinstance(pairs, tuple):
+        lows = [np.rint(np.asarray(image) * 255).astype(np.uint8) for image in pairs[0]]
+        highs = [np.rint(np.asarray(image) * 255).astype(np.uint8) for image in pairs[1]]
+    else:
+        loaded = load_pairs(pairs)
+        lows = [np.rint(image * 255).astype(np.uint8) for image in loaded[0]]
+        highs = [np.rint(image * 255).astype(np.uint8) for image in loaded[1]]
+    if not lows:
+        raise ValueError("make_pair_dataset: no pairs given")
+    shapes = {image.shape for image in lows}
+    if crop_size is not None:
+        smallest = min(min(shape[:2]) for shape in shapes)
+        if crop_size > smallest:
+            raise ValueError(f"crop_size {crop_size} is larger than the smallest image side {smallest}")
+    elif len(shapes) > 1:
+        raise ValueError(f"crop_size=None needs images of one size, got {sorted(shapes)}")
+
+    if len(shapes) == 1:
+        dataset = tf.data.Dataset.from_tensor_slices((np.stack(lows), np.stack(highs)))
+    else:
+        signature = (tf.TensorSpec((None, None, 3), tf.uint8),) * 2
+        dataset = tf.data.Dataset.from_generator(lambda: zip(lows, highs), output_signature=signature)
+    if shuffle:
+        dataset = dataset.shuffle(len(lows), seed=seed, reshuffle_each_iteration=True)
+    if repeat:
+        dataset = dataset.repeat()
+    # one independent stateless seed per element keeps crops reproducible and order-free
+    element_seeds = tf.data.Dataset.random(seed=seed).batch(2)
+    dataset = tf.data.Dataset.zip((dataset, element_seeds))
+
+    def crop(low: tf.Tensor, high: tf.Tensor, element_seed: tf.Tensor) -> tuple:
+        if crop_size is not None:
+            shape = tf.shape(low)
+            top = tf.random.stateless_uniform((), element_seed, 0, shape[0] - crop_size + 1, dtype=tf.int32)
+            left = tf.random.stateless_uniform((), element_seed[::-1], 0, shape[1] - crop_size + 1, dtype=tf.int32)
+            low = low[top : top + crop_size, left : left + crop_size]
+            high = high[top : top + crop_size, left : left + crop_size]
+        if augment is not None:
+            def run_augment(low_np, high_np, seed_np):
+                out_low, out_high = augment(low_np, high_np, int(seed_np[0] % (2**31)))
+                return np.float32(out_low), np.float32(out_high)
+
+            low, high = tf.numpy_function(run_augment, [low, high, element_seed], [tf.float32, tf.float32])
+            low.set_shape((crop_size, crop_size, 3) if crop_size else (None, None, 3))
+            high.set_shape(low.shape)
+        else:
+            low = tf.cast(low, tf.float32) / 255.0
+            high = tf.cast(high, tf.float32) / 255.0
+        return low, high
+
+    dataset = dataset.map(lambda images, s: crop(images[0], images[1], s), num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
+    return dataset.batch(batch_size, drop_remainder=repeat).prefetch(tf.data.AUTOTUNE)

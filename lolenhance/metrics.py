@@ -1,0 +1,177 @@
+"""Full-reference quality metrics on RGB images in ``[0, 1]`` (``data_range = 1``).
+
+PSNR and SSIM are computed by scikit-image (:func:`skimage.metrics.peak_signal_noise_ratio`,
+:func:`skimage.metrics.structural_similarity`); this module fixes the settings so every number
+in the repository is scored the same way:
+
+* PSNR over all pixels and the three channels, ``10 log10(1 / MSE)``;
+* SSIM as in Wang et al., "Image quality assessment: from error visibility to structural
+  similarity", IEEE TIP 2004: Gaussian window σ = 1.5 (11×11), K1 = 0.01, K2 = 0.03,
+  population covariance, computed per RGB channel and averaged;
+* over a batch or a list, the **mean of the per-image scores** (not the score of the
+  concatenation).
+
+The *GT-mean* variants rescale the prediction so that its mean brightness equals the reference's
+before scoring (as in KinD and later LOL papers). They hide exposure errors, so they are reported
+only beside the plain numbers, never instead of them.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+
+from lolenhance._checks import check_image, check_same_shape
+
+__all__ = ["psnr", "ssim", "gt_mean_rescale", "psnr_gt_mean", "ssim_gt_mean", "evaluate"]
+
+_SSIM_SETTINGS = dict(data_range=1.0, channel_axis=-1, gaussian_weights=True, sigma=1.5, use_sample_covariance=False)
+
+ImageOrBatch = np.ndarray | Sequence[np.ndarray]
+
+
+def _pairs(prediction: ImageOrBatch, reference: ImageOrBatch) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Validate and split the inputs into per-image pairs."""
+    if isinstance(prediction, np.ndarray) and prediction.ndim == 3:
+        predictions, references = [prediction], [reference]
+    else:
+        predictions, references = list(prediction), list(reference)
+    if len(predictions) != len(references):
+        raise ValueError(f"got {len(predictions)} predictions but {len(references)} references")
+    if not predictions:
+        raise ValueError("no images to score")
+    checked = []
+    for index, (pred, ref) in enumerate(zip(predictions, references)):
+        pred = check_image(pred, f"prediction[{index}]")
+        ref = check_image(ref, f"reference[{index}]")
+        check_same_shape(pred, ref, (f"prediction[{index}]", f"reference[{index}]"))
+        checked.append((pred, ref))
+    return checked
+
+
+def _per_image_psnr(pred: np.ndarray, ref: np.ndarray) -> float:
+    from skimage.metrics import peak_signal_noise_ratio
+
+    if np.array_equal(pred, ref):
+        return float("inf")
+    return float(peak_signal_noise_ratio(ref, pred, data_range=1.0))
+
+
+def _per_image_ssim(pred: np.ndarray, ref: np.ndarray) -> float:
+    from skimage.metrics import structural_similarity
+
+    if min(pred.shape[:2]) < 11:
+        raise ValueError(f"SSIM needs images of at least 11x11 pixels (Gaussian window), got {pred.shape[:2]}")
+    return float(structural_similarity(ref, pred, **_SSIM_SETTINGS))
+
+
+def psnr(prediction: ImageOrBatch, reference: ImageOrBatch, *, reduce: bool = True) -> float | np.ndarray:
+    """Peak signal-to-noise ratio in dB, ``data_range = 1``.
+
+    Parameters
+    ----------
+    prediction, reference : (H, W, 3) or (N, H, W, 3) ndarray, or a list of (H, W, 3) ndarrays
+        float32 RGB in [0, 1]; sizes must match pairwise.
+    reduce : bool
+        Return the mean over images (default) or the per-image values.
+
+    Returns
+    -------
+    float or (N,) ndarray of float64
+        ``inf`` for identical images.
+
+    Examples
+    --------
+    >>> ref = np.full((16, 16, 3), 0.5, np.float32)
+    >>> round(psnr(ref + 0.1, ref), 2)
+    20.0
+    """
+    values = np.array([_per_image_psnr(p, r) for p, r in _pairs(prediction, reference)])
+    return float(values.mean()) if reduce else values
+
+
+def ssim(prediction: ImageOrBatch, reference: ImageOrBatch, *, reduce: bool = True) -> float | np.ndarray:
+    """Structural similarity (Wang et al. 2004, Gaussian σ = 1.5), ``data_range = 1``.
+
+    Parameters
+    ----------
+    prediction, reference : (H, W, 3) or (N, H, W, 3) ndarray, or a list of (H, W, 3) ndarrays
+        float32 RGB in [0, 1], at least 11×11 pixels.
+    reduce : bool
+        Return the mean over images (default) or the per-image values.
+
+    Returns
+    -------
+    float or (N,) ndarray of float64
+        1.0 for identical images.
+
+    Examples
+    --------
+    >>> ref = np.random.default_rng(0).random((32, 32, 3), dtype=np.float32)
+    >>> ssim(ref, ref)
+    1.0
+    """
+    values = np.array([_per_image_ssim(p, r) for p, r in _pairs(prediction, reference)])
+    return float(values.mean()) if reduce else values
+
+
+def gt_mean_rescale(prediction: np.ndarray, reference: np.ndarray) -> np.ndarray:
+    """Scale ``prediction`` so its mean equals the reference's mean, then clip to ``[0, 1]``.
+
+    Parameters
+    ----------
+    prediction, reference : (H, W, 3) ndarray of float32 in [0, 1]
+
+    Returns
+    -------
+    (H, W, 3) ndarray of float32 in [0, 1]
+    """
+    prediction = check_image(prediction, "prediction")
+    reference = check_image(reference, "reference")
+    scale = reference.mean() / max(float(prediction.mean()), 1e-6)
+    return np.clip(prediction * scale, 0.0, 1.0).astype(np.float32)
+
+
+def psnr_gt_mean(prediction: ImageOrBatch, reference: ImageOrBatch, *, reduce: bool = True) -> float | np.ndarray:
+    """PSNR after :func:`gt_mean_rescale` (the "GT-mean" protocol; report beside plain PSNR).
+
+    Parameters and return value as :func:`psnr`.
+    """
+    pairs = _pairs(prediction, reference)
+    values = np.array([_per_image_psnr(gt_mean_rescale(p, r), r) for p, r in pairs])
+    return float(values.mean()) if reduce else values
+
+
+def ssim_gt_mean(prediction: ImageOrBatch, reference: ImageOrBatch, *, reduce: bool = True) -> float | np.ndarray:
+    """SSIM after :func:`gt_mean_rescale` (the "GT-mean" protocol; report beside plain SSIM).
+
+    Parameters and return value as :func:`ssim`.
+    """
+    pairs = _pairs(prediction, reference)
+    values = np.array([_per_image_ssim(gt_mean_rescale(p, r), r) for p, r in pairs])
+    return float(values.mean()) if reduce else values
+
+
+def evaluate(predictions: ImageOrBatch, references: ImageOrBatch) -> dict[str, float]:
+    """All metrics of this module, means over images.
+
+    Parameters
+    ----------
+    predictions, references : as :func:`psnr`
+
+    Returns
+    -------
+    dict
+        ``psnr``, ``ssim``, ``psnr_gt_mean``, ``ssim_gt_mean`` and ``n_images``.
+    """
+    pairs = _pairs(predictions, references)
+    preds = [p for p, _ in pairs]
+    refs = [r for _, r in pairs]
+    return {
+        "psnr": psnr(preds, refs),
+        "ssim": ssim(preds, refs),
+        "psnr_gt_mean": psnr_gt_mean(preds, refs),
+        "ssim_gt_mean": ssim_gt_mean(preds, refs),
+        "n_images": len(pairs),
+    }
