@@ -5,7 +5,7 @@ images are colour photographs bundled with scikit-image (public domain / CC0, se
 ``skimage.data``), centre-cropped to LOL's 3:2 aspect and resized to LOL's 600×400. Each low
 image is rendered from its high image by the physical capture model of :mod:`lolenhance.sensor`
 with a per-pair exposure ratio drawn log-uniformly from ``EXPOSURE_RATIO_RANGE`` (LOL's real pairs
-span roughly 1/15 to 1/70 in linear light, median about 1/28: measured in notebook 01).
+span roughly 1/9 to 1/44 in linear light (10th-90th percentile), median about 1/22: measured in notebook 01).
 
 The generated PNGs are committed inside the package (``lolenhance/embedded_lol/``) in the Kaggle
 LOL layout ``lol_dataset/our485|eval15/low|high/NAME.png``, with a ``manifest.json`` of the
@@ -14,9 +14,9 @@ parameters; ``python -m lolenhance.embedded DEST`` regenerates them bit for bit 
 
 from __future__ import annotations
 
+import argparse
 import json
 import math
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -34,7 +34,7 @@ SOURCES = {
     "our485": ("chelsea", "rocket", "motorcycle", "immunohistochemistry"),
     "eval15": ("coffee", "astronaut"),
 }
-EXPOSURE_RATIO_RANGE = (1 / 70, 1 / 15)
+EXPOSURE_RATIO_RANGE = (1 / 45, 1 / 9)
 FULL_WELL = 30000.0  # photo-electrons at full scale of the low capture: sets the shot-noise level
 READ_NOISE = 6.0  # electrons
 SIZE = (400, 600)  # (H, W) as LOL
@@ -132,7 +132,14 @@ def generate_embedded(dest: str | Path, *, seed: int = SEED, overwrite: bool = F
     return manifest
 
 
+def _main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Generate the embedded LOL-format set.")
+    parser.add_argument("dest", nargs="?", default=str(EMBEDDED_ROOT), help="output root (default: the package copy)")
+    parser.add_argument("--overwrite", action="store_true", help="replace existing files")
+    args = parser.parse_args(argv)
+    generate_embedded(args.dest, overwrite=args.overwrite)
+    print(f"wrote the embedded set to {args.dest}")
+
+
 if __name__ == "__main__":
-    target = Path(sys.argv[1]) if len(sys.argv) > 1 else EMBEDDED_ROOT
-    generate_embedded(target, overwrite="--overwrite" in sys.argv)
-    print(f"wrote the embedded set to {target}")
+    _main()
