@@ -25,7 +25,7 @@ figures: install
 		--output-dir build/notebooks $(NOTEBOOKS)
 
 test: install
-	env -u LOL_ROOT LOLENHANCE_SMOKE=1 LOLENHANCE_FIGURES_DIR=build/test-figures $(BIN)/python -m pytest -q
+	env -u LOL_ROOT LOLENHANCE_SMOKE=1 LOLENHANCE_FIGURES_DIR=$(CURDIR)/build/test-figures $(BIN)/python -m pytest -q
 
 test-unit: install
 	$(BIN)/python -m pytest -q tests
