@@ -5,6 +5,8 @@ Subcommands::
     lolenhance --version
     lolenhance data info [--root ROOT]            counts, sizes and layout of each split
     lolenhance data download DEST                 fetch and verify LOL into DEST
+    lolenhance enhance INPUT... --method M -o OUT  enhance image files/folders into OUT/<stem>.png
+    lolenhance augment --data ROOT --out DIR --copies N [--seed S]   augmented pairs, LOL-v1 layout
 
 Exit status: 0 on success, 1 when some inputs failed (they are listed), 2 on usage errors.
 """
@@ -53,6 +55,50 @@ def _data_download(args: argparse.Namespace) -> int:
     return 0
 
 
+def _enhance(args: argparse.Namespace) -> int:
+    from lolenhance.batch import BatchSetupError, run_batch
+
+    try:
+        report = run_batch(args.inputs, args.output, args.method, overwrite=args.overwrite)
+    except BatchSetupError as error:
+        print(f"lolenhance enhance: error: {error}", file=sys.stderr)
+        return 2
+    print(report.summary(), file=sys.stdout if report.exit_status == 0 else sys.stderr)
+    return report.exit_status
+
+
+def _augment(args: argparse.Namespace) -> int:
+    from lolenhance.augment import PairedAugmenter, augment_to_disk
+    from lolenhance.batch import BatchSetupError
+
+    augmenter = PairedAugmenter(geometric=not args.no_geometric, photometric=not args.no_photometric)
+    try:
+        report = augment_to_disk(
+            args.data, args.out, args.copies, seed=args.seed, augmenter=augmenter, overwrite=args.overwrite,
+            progress=True,
+        )
+    except BatchSetupError as error:
+        print(f"lolenhance augment: error: {error}", file=sys.stderr)
+        return 2
+    print(report.summary(), file=sys.stdout if report.exit_status == 0 else sys.stderr)
+    return report.exit_status
+
+
+def _int_at_least(minimum: int):
+    """An argparse ``type`` accepting integers >= ``minimum`` (anything else is a usage error)."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"expected an integer >= {minimum}, got {text}")
+        return value
+
+    return parse
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Build the argument parser of the console script.
 
@@ -72,6 +118,39 @@ def build_parser() -> argparse.ArgumentParser:
     download = data_commands.add_parser("download", help="download and verify LOL into DEST")
     download.add_argument("dest", help="destination folder")
     download.set_defaults(handler=_data_download)
+
+    from lolenhance.batch import METHODS  # names only: methods are imported on first use
+
+    enhance = commands.add_parser(
+        "enhance",
+        help="enhance image files and folders into OUTDIR/<stem>.png",
+        description="Enhance image files, and the image files of folders (not recursive), writing "
+        "OUTDIR/<stem>.png. Inputs are never overwritten; existing outputs only with --overwrite. "
+        "Unreadable inputs are listed at the end and make the exit status 1.",
+    )
+    enhance.add_argument("inputs", nargs="+", metavar="INPUT", help="image file or folder of images")
+    enhance.add_argument("--method", "-m", required=True, choices=list(METHODS), help="enhancement method")
+    enhance.add_argument("--output", "-o", required=True, metavar="OUTDIR", help="output folder (created if missing)")
+    enhance.add_argument("--overwrite", action="store_true", help="replace existing outputs (never inputs)")
+    enhance.set_defaults(handler=_enhance)
+
+    augment = commands.add_parser(
+        "augment",
+        help="write augmented copies of the training pairs in the LOL-v1 layout",
+        description="Write COPIES augmented copies of every training pair of ROOT as "
+        "OUT/our485/low|high/<name>_<k>.png: geometric transforms identical on low and high, "
+        "photometric ones (exposure, colour temperature, shot + read noise) on the low image only. "
+        "The source is only read; OUT must be empty unless --overwrite. The same --seed gives "
+        "identical files. Unreadable pairs are listed at the end and make the exit status 1.",
+    )
+    augment.add_argument("--data", metavar="ROOT", help="source data root (default: $LOL_ROOT, else the embedded set)")
+    augment.add_argument("--out", required=True, metavar="OUT", help="output root (created if missing)")
+    augment.add_argument("--copies", required=True, type=_int_at_least(1), metavar="N", help="augmented copies per pair")
+    augment.add_argument("--seed", type=_int_at_least(0), default=0, help="random seed (default 0)")
+    augment.add_argument("--overwrite", action="store_true", help="write into a non-empty OUT, replacing files")
+    augment.add_argument("--no-geometric", action="store_true", help="photometric transforms only")
+    augment.add_argument("--no-photometric", action="store_true", help="geometric transforms only")
+    augment.set_defaults(handler=_augment)
     return parser
 
 
