@@ -16,6 +16,10 @@ io        read/write images with the convention above, atomically
 data      locate LOL on disk, list and validate pairs, ``tf.data`` pipelines, download
 sensor    the physical low-light model (sRGB linearisation, exposure, shot + read noise)
 embedded  the tiny LOL-format set bundled with the package, and its generator
+stats     brightness, exposure-ratio and noise statistics of pairs
+classical CLAHE on LAB lightness / per RGB channel, histogram equalisation, gamma
+augment   seeded paired augmentation (geometric on both, photometric on the low image)
+batch     the method registry and the batch runner behind ``lolenhance enhance``
 metrics   PSNR / SSIM (data_range = 1) and their GT-mean variants
 plotting  one ``savefig`` into ``figures/``, image grids, histograms
 cli       the ``lolenhance`` console script

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Sequence
+from collections.abc import Sequence
 
 import lolenhance
 
@@ -23,8 +23,9 @@ __all__ = ["main", "build_parser"]
 
 
 def _data_info(args: argparse.Namespace) -> int:
-    from lolenhance.data import DatasetError, detect_layout, list_pairs, resolve_root
     from PIL import Image
+
+    from lolenhance.data import DatasetError, detect_layout, list_pairs, resolve_root
 
     root = resolve_root(args.root)
     layout = detect_layout(root)

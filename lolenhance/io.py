@@ -159,7 +159,7 @@ def read_image(path: str | os.PathLike) -> np.ndarray:
     try:
         pixels = iio.imread(path, index=0)
     except Exception as error:  # imageio/Pillow raise many types; translate all of them
-        raise ImageReadError(path, _describe_decode_error(error)) from error
+        raise ImageReadError(path, _describe_decode_error(error, path)) from error
     return _as_rgb(np.asarray(pixels), path)
 
 
@@ -179,9 +179,10 @@ def _current_umask() -> int:
     return mask
 
 
-def _describe_decode_error(error: Exception) -> str:
-    text = str(error)
-    lowered = text.lower()
+def _describe_decode_error(error: Exception, path: Path) -> str:
+    text = " ".join(str(error).split())  # imageio's messages span several lines
+    # the message often quotes the path; match on the rest so a file named "broken.png" misleads nothing
+    lowered = text.replace(str(path), "").lower()
     if "truncated" in lowered or "broken" in lowered or "crc" in lowered or "eof" in lowered:
         return f"truncated or corrupt image file ({text})"
     if "cannot identify" in lowered or "could not find a backend" in lowered or "no plugin" in lowered:

@@ -18,7 +18,7 @@ only beside the plain numbers, never instead of them.
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
