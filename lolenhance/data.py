@@ -23,9 +23,10 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -334,7 +335,7 @@ def make_pair_dataset(
     shuffle: bool = True,
     repeat: bool = True,
     augment: PairTransform | None = None,
-) -> "tf.data.Dataset":
+) -> tf.data.Dataset:
     """A ``tf.data`` pipeline of aligned (low, high) batches.
 
     Parameters
@@ -355,7 +356,10 @@ def make_pair_dataset(
         Repeat forever (for ``fit`` with ``steps_per_epoch``).
     augment : callable, optional
         ``(low_uint8, high_uint8, seed) -> (low, high)`` applied after cropping, e.g. a
-        :mod:`lolenhance.augment` pipeline.
+        :class:`lolenhance.augment.PairedAugmenter`. An augmenter with a ``for_crop(crop_size)``
+        method (returning the augmenter to use) and a ``region_size`` attribute takes the final
+        crop itself: the aligned random crop is then ``region_size`` wide (at most the smallest
+        image side), so scale changes happen before the final ``crop_size`` crop.
 
     Returns
     -------
@@ -382,6 +386,11 @@ def make_pair_dataset(
             raise ValueError(f"crop_size {crop_size} is larger than the smallest image side {smallest}")
     elif len(shapes) > 1:
         raise ValueError(f"crop_size=None needs images of one size, got {sorted(shapes)}")
+    region = crop_size
+    if augment is not None and crop_size is not None and callable(getattr(augment, "for_crop", None)):
+        # the augmenter cuts the final crop from a larger aligned region (zoom out without borders)
+        augment = augment.for_crop(crop_size)
+        region = min(int(augment.region_size), smallest)
 
     if len(shapes) == 1:
         dataset = tf.data.Dataset.from_tensor_slices((np.stack(lows), np.stack(highs)))
@@ -399,10 +408,10 @@ def make_pair_dataset(
     def crop(low: tf.Tensor, high: tf.Tensor, element_seed: tf.Tensor) -> tuple:
         if crop_size is not None:
             shape = tf.shape(low)
-            top = tf.random.stateless_uniform((), element_seed, 0, shape[0] - crop_size + 1, dtype=tf.int32)
-            left = tf.random.stateless_uniform((), element_seed[::-1], 0, shape[1] - crop_size + 1, dtype=tf.int32)
-            low = low[top : top + crop_size, left : left + crop_size]
-            high = high[top : top + crop_size, left : left + crop_size]
+            top = tf.random.stateless_uniform((), element_seed, 0, shape[0] - region + 1, dtype=tf.int32)
+            left = tf.random.stateless_uniform((), element_seed[::-1], 0, shape[1] - region + 1, dtype=tf.int32)
+            low = low[top : top + region, left : left + region]
+            high = high[top : top + region, left : left + region]
         if augment is not None:
             def run_augment(low_np, high_np, seed_np):
                 out_low, out_high = augment(low_np, high_np, int(seed_np[0] % (2**31)))
