@@ -4,7 +4,7 @@ Subcommands::
 
     lolenhance --version
     lolenhance data info [--root ROOT]            counts, sizes and layout of each split
-    lolenhance data download DEST                 fetch and verify LOL into DEST
+    lolenhance data download DEST [--sha256 HEX]  fetch, verify and extract LOL into DEST
     lolenhance enhance INPUT... --method M -o OUT  enhance image files/folders into OUT/<stem>.png
     lolenhance augment --data ROOT --out DIR --copies N [--seed S]   augmented pairs, LOL-v1 layout
 
@@ -51,7 +51,8 @@ def _data_info(args: argparse.Namespace) -> int:
 def _data_download(args: argparse.Namespace) -> int:
     from lolenhance.data import download_lol
 
-    path = download_lol(args.dest)
+    known_hash = f"sha256:{args.sha256}" if args.sha256 else None
+    path = download_lol(args.dest, url=args.url, known_hash=known_hash, allow_unverified=args.allow_unverified)
     print(f"LOL is ready in {path}")
     return 0
 
@@ -118,6 +119,11 @@ def build_parser() -> argparse.ArgumentParser:
     info.set_defaults(handler=_data_info)
     download = data_commands.add_parser("download", help="download and verify LOL into DEST")
     download.add_argument("dest", help="destination folder")
+    download.add_argument("--url", help="archive URL (default: the authors' LOLdataset.zip)")
+    download.add_argument("--sha256", help="expected SHA-256 of the archive (hex)")
+    download.add_argument(
+        "--allow-unverified", action="store_true", help="accept an archive whose checksum is not known in advance"
+    )
     download.set_defaults(handler=_data_download)
 
     from lolenhance.batch import METHODS  # names only: methods are imported on first use

@@ -44,6 +44,7 @@ __all__ = [
     "load_pairs",
     "make_pair_dataset",
     "SPLITS",
+    "download_lol",
 ]
 
 SPLITS = ("train", "eval")
@@ -427,3 +428,6 @@ def make_pair_dataset(
 
     dataset = dataset.map(lambda images, s: crop(images[0], images[1], s), num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
     return dataset.batch(batch_size, drop_remainder=repeat).prefetch(tf.data.AUTOTUNE)
+
+
+from lolenhance.download import download_lol  # noqa: E402  (re-exported: lolenhance.data.download_lol)
