@@ -71,7 +71,9 @@ def savefig(fig, name: str) -> Path:
     target = figures_dir() / f"{name}.png"
     temp = target.with_name(f".{target.name}.partial.png")
     try:
-        fig.savefig(temp, dpi=DPI, bbox_inches="tight", metadata={"Software": None})
+        if fig.get_layout_engine() is None:
+            fig.tight_layout()  # re-layout at the new size; no bbox trimming, so the width stays fixed
+        fig.savefig(temp, dpi=DPI, metadata={"Software": None})
         os.replace(temp, target)
     finally:
         temp.unlink(missing_ok=True)

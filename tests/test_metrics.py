@@ -1,0 +1,58 @@
+"""lolenhance.metrics against scikit-image and known values."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from skimage.metrics import peak_signal_noise_ratio, structural_similarity
+
+from lolenhance import metrics
+
+
+def test_psnr_known_value(ramp):
+    shifted = np.clip(ramp + 0.05, 0, 1)
+    mse = float(np.mean((shifted.astype(np.float64) - ramp) ** 2))
+    assert metrics.psnr(shifted, ramp) == pytest.approx(10 * np.log10(1 / mse), abs=1e-4)
+    assert metrics.psnr(shifted, ramp) == pytest.approx(peak_signal_noise_ratio(ramp, shifted, data_range=1), abs=1e-6)
+    assert metrics.psnr(ramp, ramp) == float("inf")
+
+
+def test_ssim_matches_skimage_gaussian(ramp):
+    noisy = np.clip(ramp + np.random.default_rng(0).normal(0, 0.05, ramp.shape).astype(np.float32), 0, 1)
+    expected = structural_similarity(ramp, noisy, data_range=1, channel_axis=-1, gaussian_weights=True,
+                                     sigma=1.5, use_sample_covariance=False)
+    assert metrics.ssim(noisy, ramp) == pytest.approx(expected, abs=1e-9)
+    assert metrics.ssim(ramp, ramp) == pytest.approx(1.0)
+    assert 0 < metrics.ssim(noisy, ramp) < 1
+
+
+def test_batch_is_mean_of_images(ramp):
+    predictions = np.stack([np.clip(ramp + 0.02, 0, 1), np.clip(ramp - 0.1, 0, 1)])
+    references = np.stack([ramp, ramp])
+    per_image = metrics.psnr(predictions, references, reduce=False)
+    assert per_image.shape == (2,)
+    assert metrics.psnr(predictions, references) == pytest.approx(per_image.mean())
+    assert metrics.ssim(list(predictions), list(references)) == pytest.approx(
+        metrics.ssim(predictions, references, reduce=False).mean())
+
+
+def test_gt_mean_variant(ramp):
+    reference = 0.25 + 0.5 * ramp
+    assert metrics.psnr_gt_mean(reference, reference) == float("inf")
+    darker = reference * 0.5
+    assert metrics.psnr_gt_mean(darker, reference) > metrics.psnr(darker, reference) + 10
+    rescaled = metrics.gt_mean_rescale(darker, reference)
+    assert rescaled.mean() == pytest.approx(reference.mean(), rel=1e-4)
+    result = metrics.evaluate([darker], [reference])
+    assert set(result) == {"psnr", "ssim", "psnr_gt_mean", "ssim_gt_mean", "n_images"} and result["n_images"] == 1
+
+
+def test_errors_name_the_argument(ramp):
+    with pytest.raises(ValueError, match="same shape"):
+        metrics.psnr(ramp, ramp[:10])
+    with pytest.raises(TypeError, match="prediction"):
+        metrics.psnr((ramp * 255).astype(np.uint8), ramp)
+    with pytest.raises(ValueError, match="2 predictions but 1 references"):
+        metrics.ssim([ramp, ramp], [ramp])
+    with pytest.raises(ValueError, match="at least 11x11"):
+        metrics.ssim(ramp[:8, :8], ramp[:8, :8])
