@@ -65,6 +65,7 @@ _BUILTIN: dict[str, str] = {
     "clahe-rgb": "lolenhance.classical:clahe_rgb",
     "he": "lolenhance.classical:histogram_equalization",
     "gamma": "lolenhance.classical:gamma_correction",
+    "denoiser": "lolenhance.denoiser:enhance",
 }
 
 

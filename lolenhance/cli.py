@@ -7,6 +7,7 @@ Subcommands::
     lolenhance data download DEST [--sha256 HEX]  fetch, verify and extract LOL into DEST
     lolenhance enhance INPUT... --method M -o OUT  enhance image files/folders into OUT/<stem>.png
     lolenhance augment --data ROOT --out DIR --copies N [--seed S]   augmented pairs, LOL-v1 layout
+    lolenhance train denoiser --data ROOT --out RUN [options]        train (resumes from RUN)
 
 Exit status: 0 on success, 1 when some inputs failed (they are listed), 2 on usage errors.
 """
@@ -158,7 +159,23 @@ def build_parser() -> argparse.ArgumentParser:
     augment.add_argument("--no-geometric", action="store_true", help="photometric transforms only")
     augment.add_argument("--no-photometric", action="store_true", help="geometric transforms only")
     augment.set_defaults(handler=_augment)
+    from lolenhance.train import add_arguments as add_training_arguments
+
+    train = commands.add_parser(
+        "train",
+        help="train a model (the recipe of the shipped weights)",
+        description="Train a model on the train split of a data root. Re-running with the same --out "
+        "resumes an interrupted run from its last epoch.",
+    )
+    add_training_arguments(train)
+    train.set_defaults(handler=_train)
     return parser
+
+
+def _train(args: argparse.Namespace) -> int:
+    from lolenhance.train import run
+
+    return run(args)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

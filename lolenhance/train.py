@@ -1,0 +1,333 @@
+"""Training logic shared by the learned models: data split, pipeline, fit, checkpoints, resume.
+
+One command reproduces the shipped denoiser weights (about 25–45 min on a 2-core CPU)::
+
+    python -m lolenhance.train denoiser --data ../shared/data/lol-real --out runs/denoiser
+
+(also ``lolenhance train denoiser ...``). What :func:`fit` does, for any model and loss:
+
+* a **validation split carved from the training split** (``val_pairs`` pairs, fixed by the seed;
+  the eval/Test split is never used for model selection) scored as PSNR on whole images after
+  every epoch;
+* ``tf.data`` pairs with aligned random crops and :class:`lolenhance.augment.PairedAugmenter`
+  (geometric transforms only by default: measured to help; see notebook 04);
+* Adam with cosine decay, a (1 − SSIM) term beside L1 (:func:`l1_ssim_loss`);
+* callbacks: best-val-PSNR weights (``best.weights.h5``), a CSV history, early stopping on the
+  validation PSNR, ``BackupAndRestore`` every epoch (``--resume`` continues an interrupted run
+  where it stopped), a wall-clock budget, and a NaN guard that stops with a clear message
+  instead of saving NaN weights;
+* a ``tf.distribute.Strategy`` (default: the current one): under ``MirroredStrategy`` the model
+  and optimiser are built in its scope and each global batch is split across replicas.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from lolenhance.data import Pair, list_pairs, load_pairs, make_pair_dataset
+
+if TYPE_CHECKING:
+    import keras
+    import tensorflow as tf
+
+__all__ = ["TrainConfig", "split_train_val", "l1_ssim_loss", "fit", "train_denoiser", "TrainingDiverged"]
+
+
+class TrainingDiverged(RuntimeError):
+    """The loss became NaN/Inf; training was stopped and no NaN weights were saved."""
+
+
+@dataclass
+class TrainConfig:
+    """Hyper-parameters of a training run (all recorded in the run's ``config.json``).
+
+    Attributes
+    ----------
+    epochs, steps_per_epoch : int
+        ``epochs × steps_per_epoch`` optimiser steps in all.
+    batch_size, crop_size : int
+        Global batch (split across replicas) and square crop side.
+    learning_rate : float
+        Peak of the cosine-decay schedule (decays to 1 % of it).
+    ssim_weight : float
+        Weight of the (1 − SSIM) term beside L1.
+    val_pairs : int
+        Pairs of the training split held out for validation.
+    augment : bool
+        Geometric paired augmentation (flips, rotations, scaled crops).
+    patience : int
+        Early stopping: epochs without a better validation PSNR.
+    max_minutes : float or None
+        Wall-clock budget; training stops cleanly after the epoch that exceeds it.
+    seed : int
+    """
+
+    epochs: int = 40
+    steps_per_epoch: int = 250
+    batch_size: int = 8
+    crop_size: int = 192
+    learning_rate: float = 2e-3
+    ssim_weight: float = 0.2
+    val_pairs: int = 14
+    augment: bool = True
+    patience: int = 15
+    max_minutes: float | None = None
+    seed: int = 0
+
+
+def split_train_val(pairs: list[Pair], val_pairs: int, seed: int) -> tuple[list[Pair], list[Pair]]:
+    """Hold out ``val_pairs`` pairs of a training split, chosen by a seeded permutation.
+
+    Parameters
+    ----------
+    pairs : list of Pair
+    val_pairs : int
+    seed : int
+
+    Returns
+    -------
+    train, val : list of Pair
+        Both in the original (sorted) order.
+    """
+    if not 0 < val_pairs < len(pairs):
+        raise ValueError(f"val_pairs must be in [1, {len(pairs) - 1}] for {len(pairs)} pairs, got {val_pairs}")
+    order = np.random.default_rng(seed).permutation(len(pairs))
+    held_out = set(order[:val_pairs].tolist())
+    return ([p for i, p in enumerate(pairs) if i not in held_out], [p for i, p in enumerate(pairs) if i in held_out])
+
+
+def l1_ssim_loss(ssim_weight: float = 0.2) -> Callable:
+    """L1 + ``ssim_weight`` × (1 − SSIM), SSIM on the prediction clipped to [0, 1].
+
+    Parameters
+    ----------
+    ssim_weight : float
+
+    Returns
+    -------
+    callable
+        ``loss(y_true, y_pred) -> scalar`` usable in ``model.compile``.
+    """
+    import tensorflow as tf
+
+    def loss(y_true, y_pred):
+        l1 = tf.reduce_mean(tf.abs(y_true - y_pred))
+        if ssim_weight == 0:
+            return l1
+        ssim = tf.reduce_mean(tf.image.ssim(y_true, tf.clip_by_value(y_pred, 0.0, 1.0), 1.0))
+        return l1 + ssim_weight * (1.0 - ssim)
+
+    return loss
+
+
+def _callbacks(out: Path, config: TrainConfig, val_lows, val_highs, predict: Callable):
+    import keras
+
+    from lolenhance.metrics import psnr
+
+    class ValidationPSNR(keras.callbacks.Callback):
+        """Scores whole validation images; keeps the best weights."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.best = -np.inf
+            best_file = out / "best.json"
+            if best_file.exists():  # resumed run: keep comparing against the earlier best
+                self.best = json.loads(best_file.read_text())["val_psnr"]
+
+        def on_epoch_end(self, epoch, logs=None):
+            logs = logs if logs is not None else {}
+            if not np.isfinite(logs.get("loss", 0.0)):
+                self.model.stop_training = True
+                raise TrainingDiverged(f"loss became {logs.get('loss')} at epoch {epoch + 1}; no weights were saved")
+            value = psnr([predict(self.model, low) for low in val_lows], val_highs)
+            logs["val_psnr"] = value
+            if value > self.best:
+                self.best = value
+                self.model.save_weights(out / "best.weights.h5")
+                (out / "best.json").write_text(json.dumps({"epoch": epoch + 1, "val_psnr": value}))
+
+    class WallClock(keras.callbacks.Callback):
+        def __init__(self) -> None:
+            super().__init__()
+            self.start = time.monotonic()
+
+        def on_epoch_end(self, epoch, logs=None):
+            if config.max_minutes is not None and time.monotonic() - self.start > 60 * config.max_minutes:
+                print(f"wall-clock budget of {config.max_minutes} min reached after epoch {epoch + 1}", flush=True)
+                self.model.stop_training = True
+
+    return [
+        keras.callbacks.TerminateOnNaN(),
+        ValidationPSNR(),
+        keras.callbacks.CSVLogger(str(out / "history.csv"), append=True),
+        keras.callbacks.EarlyStopping(monitor="val_psnr", mode="max", patience=config.patience),
+        keras.callbacks.BackupAndRestore(str(out / "backup")),
+        WallClock(),
+    ]
+
+
+def fit(
+    build_model: Callable[[], "keras.Model"],
+    loss: Callable,
+    train_pairs: list[Pair] | tuple[list[np.ndarray], list[np.ndarray]],
+    val_pairs: list[Pair] | tuple[list[np.ndarray], list[np.ndarray]],
+    out: str | os.PathLike,
+    config: TrainConfig,
+    *,
+    predict: Callable[["keras.Model", np.ndarray], np.ndarray],
+    strategy: "tf.distribute.Strategy | None" = None,
+    callbacks: list | None = None,
+    verbose: int = 2,
+) -> "keras.Model":
+    """Train ``build_model()`` on aligned pairs with the callbacks of the module docstring.
+
+    Parameters
+    ----------
+    build_model : callable
+        Returns a fresh (uncompiled) model; called inside ``strategy.scope()``.
+    loss : callable
+        ``loss(y_true, y_pred)``.
+    train_pairs, val_pairs : list of Pair, or (lows, highs) lists of images
+    out : str or path-like
+        Run folder: ``best.weights.h5``, ``last.weights.h5``, ``history.csv``, ``config.json``,
+        ``backup/`` (resume state). Re-running with the same folder resumes.
+    config : TrainConfig
+    predict : callable
+        ``predict(model, low) -> enhanced`` on one whole image (for validation PSNR).
+    strategy : tf.distribute.Strategy, optional
+        Default: ``tf.distribute.get_strategy()``.
+    callbacks : list of keras.callbacks.Callback, optional
+        Extra callbacks, run after the built-in ones.
+    verbose : int
+        Keras ``fit`` verbosity (1: progress bar, 2: one line per epoch).
+
+    Returns
+    -------
+    keras.Model
+        The model with its final weights (the best ones are in ``best.weights.h5``).
+    """
+    import keras
+    import tensorflow as tf
+
+    from lolenhance.augment import PairedAugmenter
+
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "config.json").write_text(json.dumps(asdict(config), indent=2))
+    keras.utils.set_random_seed(config.seed)
+    strategy = strategy or tf.distribute.get_strategy()
+    if isinstance(val_pairs, tuple):
+        val_lows, val_highs = val_pairs
+    else:
+        val_lows, val_highs = load_pairs(val_pairs)
+    dataset = make_pair_dataset(
+        train_pairs,
+        batch_size=config.batch_size,
+        crop_size=config.crop_size,
+        seed=config.seed,
+        augment=PairedAugmenter(photometric=False) if config.augment else None,
+    )
+    with strategy.scope():
+        model = build_model()
+        schedule = keras.optimizers.schedules.CosineDecay(
+            config.learning_rate, config.epochs * config.steps_per_epoch, alpha=0.01
+        )
+        model.compile(optimizer=keras.optimizers.Adam(schedule), loss=loss)
+    model.fit(
+        dataset,
+        epochs=config.epochs,
+        steps_per_epoch=config.steps_per_epoch,
+        callbacks=_callbacks(out, config, val_lows, val_highs, predict) + list(callbacks or []),
+        verbose=verbose,
+    )
+    if not all(np.isfinite(w).all() for w in model.get_weights()):
+        raise TrainingDiverged("weights contain NaN/Inf after training; nothing was saved")
+    model.save_weights(out / "last.weights.h5")
+    return model
+
+
+def train_denoiser(
+    data: str | os.PathLike | None, out: str | os.PathLike, config: TrainConfig, *, strategy=None, verbose: int = 2
+) -> "keras.Model":
+    """The denoiser recipe: :func:`fit` with :func:`lolenhance.denoiser.build_denoiser`.
+
+    Parameters
+    ----------
+    data : str, path-like or None
+        Data root (see :func:`lolenhance.data.resolve_root`); its ``train`` split is used.
+    out : str or path-like
+        Run folder (see :func:`fit`).
+    config : TrainConfig
+    strategy : tf.distribute.Strategy, optional
+    verbose : int
+
+    Returns
+    -------
+    keras.Model
+    """
+    from lolenhance import denoiser
+
+    pairs = list_pairs(data, "train")
+    train_pairs, val_pairs = split_train_val(pairs, config.val_pairs, config.seed)
+    return fit(
+        denoiser.build_denoiser,
+        l1_ssim_loss(config.ssim_weight),
+        train_pairs,
+        val_pairs,
+        out,
+        config,
+        predict=lambda model, low: denoiser.enhance(low, model),
+        strategy=strategy,
+        verbose=verbose,
+    )
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the training options (one per :class:`TrainConfig` field) to ``parser``."""
+    parser.add_argument("model", choices=["denoiser"], help="what to train")
+    parser.add_argument("--data", help="data root (default: $LOL_ROOT, else the embedded set)")
+    parser.add_argument("--out", required=True, help="run folder; re-running with it resumes")
+    defaults = TrainConfig()
+    for name, value in asdict(defaults).items():
+        flag = "--" + name.replace("_", "-")
+        if isinstance(value, bool):
+            parser.add_argument(f"--no-{name.replace('_', '-')}", dest=name, action="store_false", help=f"disable {name}")
+        else:
+            kind = float if name in ("learning_rate", "ssim_weight", "max_minutes") else int
+            parser.add_argument(flag, type=kind, default=value, help=f"default {value}")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run a training from parsed arguments; writes ``run.json`` (command, time, commit)."""
+    config = TrainConfig(**{name: getattr(args, name) for name in asdict(TrainConfig())})
+    start = time.time()
+    train_denoiser(args.data, args.out, config)
+    commit = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, check=False).stdout.strip()
+    record = {
+        "command": " ".join(["python -m lolenhance.train", *sys.argv[1:]]) if __name__ == "__main__" else " ".join(sys.argv),
+        "data": str(args.data),
+        "wall_minutes": round((time.time() - start) / 60, 1),
+        "git_commit": commit or None,
+        "config": asdict(config),
+    }
+    (Path(args.out) / "run.json").write_text(json.dumps(record, indent=2))
+    print(json.dumps(record, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    main_parser = argparse.ArgumentParser(prog="python -m lolenhance.train", description="Train a model on LOL.")
+    add_arguments(main_parser)
+    sys.exit(run(main_parser.parse_args()))
