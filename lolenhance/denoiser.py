@@ -37,14 +37,14 @@ __all__ = ["build_denoiser", "load_pretrained", "enhance", "WEIGHTS_PATH", "STRI
 
 WEIGHTS_PATH = Path(__file__).resolve().parent / "weights" / "denoiser.weights.h5"
 STRIDE = 8  # space-to-depth (2) × two stride-2 levels
-_MODEL_CACHE: dict[str, "keras.Model"] = {}
+_MODEL_CACHE: dict[str, keras.Model] = {}
 
 
 class WeightsError(ValueError):
     """A weights file is missing, unreadable or does not fit the architecture."""
 
 
-def build_denoiser(widths: tuple[int, int, int] = (24, 48, 96)) -> "keras.Model":
+def build_denoiser(widths: tuple[int, int, int] = (24, 48, 96)) -> keras.Model:
     """Build the denoiser network (untrained).
 
     Parameters
@@ -105,7 +105,7 @@ def _depth_to_space(tensor):
     return tf.nn.depth_to_space(tensor, 2)
 
 
-def load_pretrained(path: str | os.PathLike | None = None) -> "keras.Model":
+def load_pretrained(path: str | os.PathLike | None = None) -> keras.Model:
     """Load the shipped (or given) weights into a fresh :func:`build_denoiser` model.
 
     Parameters
@@ -143,13 +143,13 @@ def load_pretrained(path: str | os.PathLike | None = None) -> "keras.Model":
     return model
 
 
-def _default_model() -> "keras.Model":
+def _default_model() -> keras.Model:
     if "pretrained" not in _MODEL_CACHE:
         _MODEL_CACHE["pretrained"] = load_pretrained()
     return _MODEL_CACHE["pretrained"]
 
 
-def _run(model: "keras.Model", image: np.ndarray) -> np.ndarray:
+def _run(model: keras.Model, image: np.ndarray) -> np.ndarray:
     height, width = image.shape[:2]
     pad_h, pad_w = (-height) % STRIDE, (-width) % STRIDE
     mode = "reflect" if min(height, width) > max(pad_h, pad_w) else "edge"
@@ -178,7 +178,7 @@ def _starts(size: int, tile: int, overlap: int) -> list[int]:
 
 
 def enhance(
-    image: np.ndarray, model: "keras.Model | None" = None, *, tile: int = 1024, overlap: int = 64
+    image: np.ndarray, model: keras.Model | None = None, *, tile: int = 1024, overlap: int = 64
 ) -> np.ndarray:
     """Enhance a low-light image with the denoiser.
 

@@ -179,18 +179,18 @@ def _callbacks(out: Path, config: TrainConfig, val_lows, val_highs, predict: Cal
 
 
 def fit(
-    build_model: Callable[[], "keras.Model"],
+    build_model: Callable[[], keras.Model],
     loss: Callable,
     train_pairs: list[Pair] | tuple[list[np.ndarray], list[np.ndarray]],
     val_pairs: list[Pair] | tuple[list[np.ndarray], list[np.ndarray]],
     out: str | os.PathLike,
     config: TrainConfig,
     *,
-    predict: Callable[["keras.Model", np.ndarray], np.ndarray],
-    strategy: "tf.distribute.Strategy | None" = None,
+    predict: Callable[[keras.Model, np.ndarray], np.ndarray],
+    strategy: tf.distribute.Strategy | None = None,
     callbacks: list | None = None,
     verbose: int = 2,
-) -> "keras.Model":
+) -> keras.Model:
     """Train ``build_model()`` on aligned pairs with the callbacks of the module docstring.
 
     Parameters
@@ -260,7 +260,7 @@ def fit(
 
 def train_denoiser(
     data: str | os.PathLike | None, out: str | os.PathLike, config: TrainConfig, *, strategy=None, verbose: int = 2
-) -> "keras.Model":
+) -> keras.Model:
     """The denoiser recipe: :func:`fit` with :func:`lolenhance.denoiser.build_denoiser`.
 
     Parameters
