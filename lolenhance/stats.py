@@ -16,7 +16,9 @@ import numpy as np
 from lolenhance._checks import check_image, check_same_shape
 from lolenhance.sensor import srgb_to_linear
 
-__all__ = ["LUMA_WEIGHTS", "luminance", "pair_statistics", "summarise", "LOL_REFERENCE", "load_reference"]
+__all__ = [
+    "LUMA_WEIGHTS", "luminance", "pair_statistics", "summarise", "flat_region_noise", "LOL_REFERENCE", "load_reference",
+]
 
 #: Rec. 709 luma weights applied to sRGB values (the "brightness" used throughout).
 LUMA_WEIGHTS = np.array([0.2126, 0.7152, 0.0722], np.float32)
@@ -102,6 +104,41 @@ def summarise(rows: list[dict[str, float]]) -> dict[str, dict[str, float]]:
         }
     summary["n_pairs"] = {"count": len(rows)}
     return summary
+
+
+def flat_region_noise(image: np.ndarray, reference: np.ndarray, *, fraction: float = 0.2, sigma: float = 2.0) -> float:
+    """Residual noise of ``image`` in the flattest regions of ``reference``.
+
+    The flat regions are the ``fraction`` of pixels where the reference's local luminance
+    standard deviation (7×7 window) is lowest: there, any fine structure in ``image`` is noise.
+    The noise is the standard deviation of ``image``'s luminance minus its Gaussian-smoothed
+    version (``sigma`` pixels) over those pixels.
+
+    Parameters
+    ----------
+    image, reference : (H, W, 3) ndarray of float32 in [0, 1]
+    fraction : float
+        Share of pixels treated as flat, in (0, 1].
+    sigma : float
+        Scale of the smoothing that separates noise from content.
+
+    Returns
+    -------
+    float
+        Noise standard deviation in luminance units (sRGB).
+    """
+    from scipy import ndimage
+
+    if not 0 < fraction <= 1:
+        raise ValueError(f"fraction must be in (0, 1], got {fraction}")
+    image_y = luminance(image)
+    reference_y = luminance(reference)
+    check_same_shape(image_y, reference_y, ("image", "reference"))
+    mean = ndimage.uniform_filter(reference_y, 7)
+    local_std = np.sqrt(np.maximum(ndimage.uniform_filter(reference_y**2, 7) - mean**2, 0))
+    flat = local_std <= np.quantile(local_std, fraction)
+    residual = image_y - ndimage.gaussian_filter(image_y, sigma)
+    return float(residual[flat].std())
 
 
 def load_reference() -> dict[str, dict[str, float]]:
