@@ -43,7 +43,7 @@ def benchmark(names: list[str], lows, highs, repeats: int) -> dict[str, dict]:
         method(lows[0])  # warm-up: imports, weight loading, graph tracing
         outputs, times = [], []
         for low in lows:
-            for repeat in range(repeats):
+            for _ in range(repeats):
                 start = time.perf_counter()
                 output = method(low)
                 times.append(1000 * (time.perf_counter() - start) * 600 * 400 / (low.shape[0] * low.shape[1]))
