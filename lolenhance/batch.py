@@ -66,6 +66,8 @@ _BUILTIN: dict[str, str] = {
     "he": "lolenhance.classical:histogram_equalization",
     "gamma": "lolenhance.classical:gamma_correction",
     "denoiser": "lolenhance.denoiser:enhance",
+    "curve": "lolenhance.curves:enhance",
+    "zero-dce": "lolenhance.curves:enhance_zero_dce",
 }
 
 

@@ -61,8 +61,19 @@ def _data_download(args: argparse.Namespace) -> int:
 def _enhance(args: argparse.Namespace) -> int:
     from lolenhance.batch import BatchSetupError, run_batch
 
+    method = args.method
+    if args.iterations is not None:
+        if method not in ("curve", "zero-dce"):
+            print(f"lolenhance enhance: error: --iterations applies to curve and zero-dce, not {method}", file=sys.stderr)
+            return 2
+        from functools import partial
+
+        from lolenhance.batch import get_method
+
+        method = partial(get_method(args.method)[1], iterations=args.iterations)
+        method.__name__ = f"{args.method} (n={args.iterations})"
     try:
-        report = run_batch(args.inputs, args.output, args.method, overwrite=args.overwrite)
+        report = run_batch(args.inputs, args.output, method, overwrite=args.overwrite)
     except BatchSetupError as error:
         print(f"lolenhance enhance: error: {error}", file=sys.stderr)
         return 2
@@ -140,6 +151,9 @@ def build_parser() -> argparse.ArgumentParser:
     enhance.add_argument("--method", "-m", required=True, choices=list(METHODS), help="enhancement method")
     enhance.add_argument("--output", "-o", required=True, metavar="OUTDIR", help="output folder (created if missing)")
     enhance.add_argument("--overwrite", action="store_true", help="replace existing outputs (never inputs)")
+    enhance.add_argument(
+        "--iterations", "-n", type=_int_at_least(0), help="curve applications for curve / zero-dce (default 8)"
+    )
     enhance.set_defaults(handler=_enhance)
 
     augment = commands.add_parser(

@@ -41,7 +41,7 @@ if TYPE_CHECKING:
     import keras
     import tensorflow as tf
 
-__all__ = ["TrainConfig", "split_train_val", "l1_ssim_loss", "fit", "train_denoiser", "TrainingDiverged"]
+__all__ = ["TrainConfig", "split_train_val", "l1_ssim_loss", "fit", "train_denoiser", "train_curves", "TrainingDiverged"]
 
 
 class TrainingDiverged(RuntimeError):
@@ -294,9 +294,46 @@ def train_denoiser(
     )
 
 
+def train_curves(
+    kind: str, data: str | os.PathLike | None, out: str | os.PathLike, config: TrainConfig, *, strategy=None,
+    verbose: int = 2,
+) -> keras.Model:
+    """The DCE-Net recipes: ``"curve"`` (supervised MSE, random iteration count per batch) or
+    ``"zero-dce"`` (the four zero-reference losses; the high images are never used).
+
+    Parameters
+    ----------
+    kind : {"curve", "zero-dce"}
+    data, out, config, strategy, verbose
+        As :func:`train_denoiser`.
+
+    Returns
+    -------
+    keras.Model
+        The :func:`lolenhance.curves.build_curve_enhancer` model; its ``net`` holds the DCE-Net.
+    """
+    import keras
+
+    from lolenhance import curves
+
+    pairs = list_pairs(data, "train")
+    train_pairs, val_pairs = split_train_val(pairs, config.val_pairs, config.seed)
+    return fit(
+        lambda: curves.build_curve_enhancer(kind),
+        keras.losses.MeanSquaredError() if kind == "curve" else None,
+        train_pairs,
+        val_pairs,
+        out,
+        config,
+        predict=lambda model, low: curves.enhance(low, kind, model=model.net, scale=1.0),
+        strategy=strategy,
+        verbose=verbose,
+    )
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the training options (one per :class:`TrainConfig` field) to ``parser``."""
-    parser.add_argument("model", choices=["denoiser"], help="what to train")
+    parser.add_argument("model", choices=["denoiser", "curve", "zero-dce"], help="what to train")
     parser.add_argument("--data", help="data root (default: $LOL_ROOT, else the embedded set)")
     parser.add_argument("--out", required=True, help="run folder; re-running with it resumes")
     defaults = TrainConfig()
@@ -313,9 +350,13 @@ def run(args: argparse.Namespace) -> int:
     """Run a training from parsed arguments; writes ``run.json`` (command, time, commit)."""
     config = TrainConfig(**{name: getattr(args, name) for name in asdict(TrainConfig())})
     start = time.time()
-    train_denoiser(args.data, args.out, config)
+    if args.model == "denoiser":
+        train_denoiser(args.data, args.out, config)
+    else:
+        train_curves(args.model, args.data, args.out, config)
     commit = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, check=False).stdout.strip()
     record = {
+        "model": args.model,
         "command": " ".join(["python -m lolenhance.train", *sys.argv[1:]]) if __name__ == "__main__" else " ".join(sys.argv),
         "data": str(args.data),
         "wall_minutes": round((time.time() - start) / 60, 1),
