@@ -22,7 +22,7 @@ from lolenhance import metrics
 from lolenhance.batch import METHODS
 from lolenhance.data import list_pairs, load_pairs
 
-DEFAULT_METHODS = ["he", "gamma", "clahe-lab", "clahe-rgb", "denoiser"]
+DEFAULT_METHODS = ["he", "gamma", "clahe-lab", "clahe-rgb", "denoiser", "curve", "zero-dce"]
 
 
 def parameters(name: str) -> int | None:
@@ -31,6 +31,10 @@ def parameters(name: str) -> int | None:
         from lolenhance import denoiser
 
         return denoiser.load_pretrained().count_params()
+    if name in ("curve", "zero-dce"):
+        from lolenhance import curves
+
+        return curves.load_pretrained(name).count_params()
     return None
 
 
