@@ -21,7 +21,7 @@ import numpy as np
 
 __all__ = ["figures_dir", "savefig", "image_grid", "brightness_histograms", "DPI", "WIDTH_IN"]
 
-DPI = 110
+DPI = 85
 WIDTH_IN = 10.0
 
 
