@@ -336,23 +336,24 @@ def make_pair_dataset(
     shuffle: bool = True,
     repeat: bool = True,
     augment: PairTransform | None = None,
+    start: int = 0,
 ) -> tf.data.Dataset:
     """A ``tf.data`` pipeline of aligned (low, high) batches.
 
     Parameters
     ----------
-    pairs : list of Pair, or (lows, highs) lists of float32 images
-        The data; files are read once and kept in memory as ``uint8``.
+    pairs : list of Pair, or (lows, highs) lists of (H, W, 3) float32 images in [0, 1]
+        The data; files are read once and kept in memory as ``uint8``. Arrays are checked like
+        every library input (float32 RGB in [0, 1], finite; low and high of a pair the same shape).
     batch_size : int
         Pairs per batch.
     crop_size : int or None
         Side of the square random crop taken at the *same* position in low and high; ``None``
         keeps whole images (they must then all have one size).
     seed : int
-        Seeds the shuffle, the crop positions and ``augment``: the same seed gives the same
-        stream of batches, epoch after epoch.
+        Seeds the shuffle, the crop positions and ``augment``.
     shuffle : bool
-        Shuffle pairs (a fresh, seeded order each epoch).
+        Visit the pairs in a fresh seeded order on every pass over the data.
     repeat : bool
         Repeat forever (for ``fit`` with ``steps_per_epoch``).
     augment : callable, optional
@@ -361,19 +362,42 @@ def make_pair_dataset(
         method (returning the augmenter to use) and a ``region_size`` attribute takes the final
         crop itself: the aligned random crop is then ``region_size`` wide (at most the smallest
         image side), so scale changes happen before the final ``crop_size`` crop.
+    start : int
+        Index of the first pair-element of the stream (0: from the beginning). Element ``k`` is a
+        pure function of ``(seed, k)`` — pass ``p = k // len(pairs)`` visits the pairs in a
+        permutation drawn from ``(seed, p)``, and the crop and augmentation of element ``k`` are
+        drawn from ``(seed, k)`` — so the stream from ``start`` is exactly the tail of the stream
+        from 0, without computing what comes before. :func:`lolenhance.train.fit` resumes with it
+        (``start = epoch × steps_per_epoch × batch_size``).
 
     Returns
     -------
     tf.data.Dataset
         Elements ``(low, high)``, each ``(batch, crop, crop, 3)`` float32 in ``[0, 1]``.
+
+    Examples
+    --------
+    >>> dataset = make_pair_dataset(list_pairs(split="train"), batch_size=4, crop_size=64)  # doctest: +SKIP
+    >>> low, high = next(iter(dataset))
     """
     import tensorflow as tf
 
+    from lolenhance._checks import check_image, check_same_shape
+
     if batch_size < 1:
         raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+    if start < 0:
+        raise ValueError(f"start must be >= 0, got {start}")
     if isinstance(pairs, tuple):
-        lows = [np.rint(np.asarray(image) * 255).astype(np.uint8) for image in pairs[0]]
-        highs = [np.rint(np.asarray(image) * 255).astype(np.uint8) for image in pairs[1]]
+        if len(pairs[0]) != len(pairs[1]):
+            raise ValueError(f"make_pair_dataset: got {len(pairs[0])} low but {len(pairs[1])} high images")
+        lows, highs = [], []
+        for index, (low, high) in enumerate(zip(*pairs)):
+            # unchecked, uint8 input wrapped around in ``x * 255`` and NaN became garbage (issue 8)
+            low, high = check_image(low, f"lows[{index}]"), check_image(high, f"highs[{index}]")
+            check_same_shape(low, high, (f"lows[{index}]", f"highs[{index}]"))
+            lows.append(np.rint(low * 255).astype(np.uint8))
+            highs.append(np.rint(high * 255).astype(np.uint8))
     else:
         loaded = load_pairs(pairs)
         lows = [np.rint(image * 255).astype(np.uint8) for image in loaded[0]]
@@ -393,40 +417,55 @@ def make_pair_dataset(
         augment = augment.for_crop(crop_size)
         region = min(int(augment.region_size), smallest)
 
-    if len(shapes) == 1:
-        dataset = tf.data.Dataset.from_tensor_slices((np.stack(lows), np.stack(highs)))
-    else:
-        signature = (tf.TensorSpec((None, None, 3), tf.uint8),) * 2
-        dataset = tf.data.Dataset.from_generator(lambda: zip(lows, highs), output_signature=signature)
-    if shuffle:
-        dataset = dataset.shuffle(len(lows), seed=seed, reshuffle_each_iteration=True)
-    if repeat:
-        dataset = dataset.repeat()
-    # one independent stateless seed per element keeps crops reproducible and order-free
-    element_seeds = tf.data.Dataset.random(seed=seed).batch(2)
-    dataset = tf.data.Dataset.zip((dataset, element_seeds))
+    # All pairs in two flat buffers with per-pair offsets and shapes, so element k can fetch
+    # pair i inside the graph whatever the image sizes (no Python generator, no iteration state).
+    count = len(lows)
+    sizes = np.array([image.size for image in lows], np.int64)
+    offsets = tf.constant(np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64))
+    sizes_t = tf.constant(sizes)
+    shapes_t = tf.constant(np.array([image.shape for image in lows], np.int64))
+    flat_low = tf.constant(np.concatenate([image.ravel() for image in lows]))
+    flat_high = tf.constant(np.concatenate([image.ravel() for image in highs]))
+    base = tf.constant(int(seed), tf.int64)
 
-    def crop(low: tf.Tensor, high: tf.Tensor, element_seed: tf.Tensor) -> tuple:
+    def pair_index(k: tf.Tensor) -> tf.Tensor:
+        if not shuffle:
+            return k % count
+        # the permutation of pass p; negative second seed words never collide with element seeds
+        keys = tf.random.stateless_uniform((count,), tf.stack([base, -1 - k // count]))
+        return tf.gather(tf.argsort(keys), k % count)
+
+    def element(k: tf.Tensor) -> tuple:
+        index = pair_index(k)
+        begin, size, shape = offsets[index], sizes_t[index], shapes_t[index]
+        low = tf.reshape(flat_low[begin : begin + size], shape)
+        high = tf.reshape(flat_high[begin : begin + size], shape)
         if crop_size is not None:
-            shape = tf.shape(low)
-            top = tf.random.stateless_uniform((), element_seed, 0, shape[0] - region + 1, dtype=tf.int32)
-            left = tf.random.stateless_uniform((), element_seed[::-1], 0, shape[1] - region + 1, dtype=tf.int32)
+            top = tf.random.stateless_uniform((), tf.stack([base, 3 * k]), 0, shape[0] - region + 1, dtype=tf.int64)
+            left = tf.random.stateless_uniform((), tf.stack([base, 3 * k + 1]), 0, shape[1] - region + 1,
+                                               dtype=tf.int64)
             low = low[top : top + region, left : left + region]
             high = high[top : top + region, left : left + region]
         if augment is not None:
+            augment_seed = tf.random.stateless_uniform((), tf.stack([base, 3 * k + 2]), 0, 2**31 - 1, dtype=tf.int64)
+
             def run_augment(low_np, high_np, seed_np):
-                out_low, out_high = augment(low_np, high_np, int(seed_np[0] % (2**31)))
+                out_low, out_high = augment(low_np, high_np, int(seed_np))
                 return np.float32(out_low), np.float32(out_high)
 
-            low, high = tf.numpy_function(run_augment, [low, high, element_seed], [tf.float32, tf.float32])
+            low, high = tf.numpy_function(run_augment, [low, high, augment_seed], [tf.float32, tf.float32])
             low.set_shape((crop_size, crop_size, 3) if crop_size else (None, None, 3))
             high.set_shape(low.shape)
         else:
             low = tf.cast(low, tf.float32) / 255.0
             high = tf.cast(high, tf.float32) / 255.0
+            fixed = (region, region, 3) if crop_size is not None else lows[0].shape  # one size when uncropped
+            low.set_shape(fixed)
+            high.set_shape(fixed)
         return low, high
 
-    dataset = dataset.map(lambda images, s: crop(images[0], images[1], s), num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
+    indices = tf.data.Dataset.counter(start, dtype=tf.int64) if repeat else tf.data.Dataset.range(start, count)
+    dataset = indices.map(element, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
     return dataset.batch(batch_size, drop_remainder=repeat).prefetch(tf.data.AUTOTUNE)
 
 

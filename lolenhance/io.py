@@ -19,9 +19,12 @@ JPEG, BMP, TIFF    as above for their pixel type
 Unreadable input raises :class:`ImageReadError` (a ``ValueError``) whose message names the file
 and the problem (missing, empty, not an image, truncated/corrupt, unsupported layout).
 
-Writing quantises to 8 bits (``round(255 * x)``) and is atomic: the image is encoded into a
-temporary file in the destination folder and renamed into place, so a crash never leaves a
-partial file. An existing file is never replaced unless ``overwrite=True``.
+Writing quantises to 8 bits (``round(255 * x)``) and is atomic: the image is encoded in memory,
+written to a file that has no name yet (Linux ``O_TMPFILE``) and linked into place only when
+complete, so even a process killed with ``SIGKILL`` leaves neither a partial output nor a
+temporary file (the kernel frees the unnamed file). Where ``O_TMPFILE`` is unavailable a hidden
+``.<name>.*.partial<suffix>`` temporary is written and renamed into place instead. An existing
+file is never replaced unless ``overwrite=True``.
 """
 
 from __future__ import annotations
@@ -103,7 +106,14 @@ def _png_header(path: Path) -> tuple[int, int] | None:
 
 def _as_rgb(pixels: np.ndarray, path: Path) -> np.ndarray:
     """Bring a decoded array of any channel layout to (H, W, 3) float32 in [0, 1]."""
+    if not (pixels.dtype in (np.bool_, np.uint8, np.uint16) or np.issubdtype(pixels.dtype, np.floating)):
+        # e.g. a 32-bit integer TIFF: to_float32's TypeError would not name the file, and a
+        # TypeError is not a read error, so it used to abort a whole batch (issue 8)
+        raise ImageReadError(path, f"unsupported pixel type {pixels.dtype} (expected 1/8/16-bit integer or float)")
     image = to_float32(pixels)
+    if np.issubdtype(pixels.dtype, np.floating) and not np.isfinite(image).all():
+        # float TIFFs can hold NaN/Inf, which np.clip below would pass through (issue 8)
+        raise ImageReadError(path, "pixel values contain NaN or Inf")
     if image.ndim == 2:
         image = image[:, :, None]
     if image.ndim != 3:
@@ -179,11 +189,74 @@ def _current_umask() -> int:
     return mask
 
 
+def _write_all(handle: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(handle, view):]
+
+
+def _write_unnamed(path: Path, data: bytes, overwrite: bool) -> bool:
+    """Write ``data`` to ``path`` through an O_TMPFILE file; False when the system cannot."""
+    if not hasattr(os, "O_TMPFILE"):
+        return False
+    try:
+        handle = os.open(path.parent, os.O_TMPFILE | os.O_WRONLY, 0o666)  # umask applies
+    except OSError:  # filesystem without O_TMPFILE support
+        return False
+    folder = None
+    try:
+        _write_all(handle, data)
+        source = f"/proc/self/fd/{handle}"
+        if not os.path.exists(source):
+            return False
+        # passing directory fds makes os.link call linkat(AT_SYMLINK_FOLLOW), which links the
+        # open file itself; plain link() would try to link the /proc symlink (EXDEV)
+        folder = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY)
+        if not overwrite:
+            # FileExistsError if the file appeared meanwhile: it is never clobbered
+            os.link(source, path.name, src_dir_fd=folder, dst_dir_fd=folder)
+            return True
+        # link under a temporary name, then rename over the target: the only window in which a
+        # kill leaves a temporary is between these two calls, and that temporary is complete
+        temp = path.with_name(f".{path.name}.{os.getpid()}.{handle}.partial{path.suffix}")
+        os.link(source, temp.name, src_dir_fd=folder, dst_dir_fd=folder)
+        try:
+            os.replace(temp, path)
+        except BaseException:
+            temp.unlink(missing_ok=True)
+            raise
+        return True
+    except PermissionError:  # linkat through /proc refused (hardened kernels)
+        return False
+    finally:
+        os.close(handle)
+        if folder is not None:
+            os.close(folder)
+
+
+def _write_named_temporary(path: Path, data: bytes, suffix: str) -> None:
+    handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=f".partial{suffix}", dir=path.parent)
+    try:
+        os.chmod(temp_name, 0o666 & ~_current_umask())  # mkstemp makes 0600; give the usual mode
+        _write_all(handle, data)
+        os.close(handle)
+        handle = -1
+        os.replace(temp_name, path)
+    except BaseException:
+        # never leave a partial file behind, whatever interrupted the write
+        if handle >= 0:
+            os.close(handle)
+        Path(temp_name).unlink(missing_ok=True)
+        raise
+
+
 def _describe_decode_error(error: Exception, path: Path) -> str:
     text = " ".join(str(error).split())  # imageio's messages span several lines
     # the message often quotes the path; match on the rest so a file named "broken.png" misleads nothing
     lowered = text.replace(str(path), "").lower()
-    if "truncated" in lowered or "broken" in lowered or "crc" in lowered or "eof" in lowered:
+    # "unpack_from requires a buffer": Pillow's PNG parser running out of bytes in a chunk header
+    # (a file cut right after its signature or IHDR); it used to be reported as a bare SyntaxError
+    if any(word in lowered for word in ("truncated", "broken", "crc", "eof", "unpack_from requires a buffer")):
         return f"truncated or corrupt image file ({text})"
     if "cannot identify" in lowered or "could not find a backend" in lowered or "no plugin" in lowered:
         return "not a recognised image format (is it really an image?)"
@@ -227,14 +300,9 @@ def write_image(path: str | os.PathLike, image: np.ndarray, *, overwrite: bool =
     if not path.parent.is_dir():
         raise FileNotFoundError(f"{path}: parent folder {path.parent} does not exist")
     suffix = path.suffix.lower() or ".png"
-    handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=f".partial{suffix}", dir=path.parent)
-    os.close(handle)
-    os.chmod(temp_name, 0o666 & ~_current_umask())  # mkstemp makes 0600; give the usual mode
-    try:
-        iio.imwrite(temp_name, to_uint8(image), extension=suffix)
-        os.replace(temp_name, path)
-    except BaseException:
-        # never leave a partial file behind, whatever interrupted the write
-        Path(temp_name).unlink(missing_ok=True)
-        raise
+    # Encode first, in memory: the slow part then happens before any file exists (issue 8: a
+    # SIGKILL during encoding used to leave a hidden .partial temporary behind).
+    encoded = iio.imwrite("<bytes>", to_uint8(image), extension=suffix)
+    if not _write_unnamed(path, encoded, overwrite):
+        _write_named_temporary(path, encoded, suffix)
     return path

@@ -18,6 +18,13 @@ One command reproduces the shipped denoiser weights (about 25–45 min on a 2-co
   validation PSNR, ``BackupAndRestore`` every epoch (``--resume`` continues an interrupted run
   where it stopped), a wall-clock budget, and a NaN guard that stops with a clear message
   instead of saving NaN weights;
+* **resuming gives the uninterrupted result**: ``BackupAndRestore`` restores the weights, the
+  optimiser state and the epoch, and the data stream restarts exactly where the interrupted run
+  left it, because every training element is a pure function of ``(seed, element index)``
+  (:func:`lolenhance.data.make_pair_dataset` with ``start``). The final weights equal those of
+  an uninterrupted run within float tolerance — for models without random operations of their
+  own (the denoiser); the curve model draws its iteration count per batch from TensorFlow's
+  global generator, which restarts on resume, and early stopping's patience counter restarts too;
 * a ``tf.distribute.Strategy`` (default: the current one): under ``MirroredStrategy`` the model
   and optimiser are built in its scope and each global batch is split across replicas.
 """
@@ -180,6 +187,17 @@ def _callbacks(out: Path, config: TrainConfig, val_lows, val_highs, predict: Cal
     ]
 
 
+def _backed_up_epoch(backup_dir: Path) -> int:
+    """Epochs completed by an interrupted run: what ``BackupAndRestore`` will resume from (0 if none)."""
+    metadata = backup_dir / "training_metadata.json"  # written by keras.callbacks.BackupAndRestore
+    if not (backup_dir / "latest.weights.h5").exists() or not metadata.exists():
+        return 0
+    try:
+        return int(json.loads(metadata.read_text())["epoch"])
+    except (ValueError, KeyError, TypeError) as error:
+        raise ValueError(f"{metadata}: unreadable resume state ({error}); delete {backup_dir} to start over") from error
+
+
 def fit(
     build_model: Callable[[], keras.Model],
     loss: Callable,
@@ -234,12 +252,15 @@ def fit(
         val_lows, val_highs = val_pairs
     else:
         val_lows, val_highs = load_pairs(val_pairs)
+    # a resumed run continues the data stream where the interrupted one stopped (see module docstring)
+    first_epoch = _backed_up_epoch(out / "backup")
     dataset = make_pair_dataset(
         train_pairs,
         batch_size=config.batch_size,
         crop_size=config.crop_size,
         seed=config.seed,
         augment=PairedAugmenter(photometric=False) if config.augment else None,
+        start=first_epoch * config.steps_per_epoch * config.batch_size,
     )
     with strategy.scope():
         model = build_model()
@@ -327,7 +348,8 @@ def train_curves(
         val_pairs,
         out,
         config,
-        predict=lambda model, low: curves.enhance(low, kind, model=model.net, scale=1.0),
+        predict=lambda model, low: curves.enhance(
+            low, kind, model=model.net, scale=curves.ESTIMATION_SCALE if kind == "curve" else 1.0),
         strategy=strategy,
         verbose=verbose,
     )

@@ -238,14 +238,17 @@ def test_a_failing_method_does_not_stop_the_batch(inputs, tmp_path):
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["a.png", "c.png"]
 
 
-def test_interrupted_write_leaves_no_partial_file(inputs, tmp_path, monkeypatch):
-    import imageio.v3 as iio
+@pytest.mark.parametrize("unnamed", [True, False], ids=["O_TMPFILE", "named temporary"])
+def test_interrupted_write_leaves_no_partial_file(inputs, tmp_path, monkeypatch, unnamed):
+    from lolenhance import io as lolenhance_io
 
-    def broken_imwrite(uri, image, **kwargs):
-        Path(uri).write_bytes(b"half an image")
+    def broken_write_all(handle, data):  # the disk fills up half-way through the file
+        os.write(handle, data[: len(data) // 2])
         raise OSError("disk full")
 
-    monkeypatch.setattr(iio, "imwrite", broken_imwrite)
+    monkeypatch.setattr(lolenhance_io, "_write_all", broken_write_all)
+    if not unnamed:  # the fallback where O_TMPFILE is unavailable
+        monkeypatch.setattr(lolenhance_io, "_write_unnamed", lambda path, data, overwrite: False)
     out = tmp_path / "out"
     report = run_batch([inputs / "a.png", inputs / "b.png"], out, "he", progress=False)
     assert [reason.startswith("could not write") for _, reason in report.failed] == [True, True]

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from lolenhance import denoiser, metrics
+from lolenhance.augment import PairedAugmenter
 from lolenhance.data import list_pairs, load_pairs
 from lolenhance.train import TrainConfig, fit, l1_ssim_loss, split_train_val
 
@@ -129,6 +130,44 @@ def test_interrupted_run_resumes_where_it_stopped(tmp_path):
     fit(denoiser.build_denoiser, l1_ssim_loss(), data, data, tmp_path, _config(), predict=predict, verbose=0)
     epochs = [int(row["epoch"]) for row in _history(tmp_path / "history.csv")]
     assert epochs == [0, 1, 2, 3], "the second run must continue at epoch 3, not start over"
+
+
+def test_stream_from_start_is_the_tail_of_the_stream_from_zero():
+    from lolenhance.data import make_pair_dataset
+
+    rng = np.random.default_rng(3)
+    lows = [rng.random(shape, dtype=np.float32) for shape in ((40, 48, 3), (36, 52, 3), (44, 40, 3))]
+    highs = [1.0 - low for low in lows]
+    kwargs = dict(batch_size=2, crop_size=24, seed=4, augment=PairedAugmenter(photometric=False))
+    whole = [low.numpy() for low, _ in make_pair_dataset((lows, highs), **kwargs).take(7)]
+    tail = [low.numpy() for low, _ in make_pair_dataset((lows, highs), start=8, **kwargs).take(3)]
+    for expected, got in zip(whole[4:], tail, strict=True):  # start=8 elements = 4 batches of 2
+        np.testing.assert_array_equal(got, expected)
+
+
+@pytest.mark.parametrize("augment", [False, True])
+def test_resumed_run_ends_with_the_weights_of_an_uninterrupted_run(tmp_path, augment):
+    class Interrupt(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            if epoch == 1:
+                raise KeyboardInterrupt
+
+    data = _tiny_data()
+    config = _config(augment=augment)
+    predict = lambda m, low: denoiser.enhance(low, m)  # noqa: E731
+    straight = fit(denoiser.build_denoiser, l1_ssim_loss(), data, data, tmp_path / "straight", config,
+                   predict=predict, verbose=0)
+    with pytest.raises(KeyboardInterrupt):
+        fit(denoiser.build_denoiser, l1_ssim_loss(), data, data, tmp_path / "resumed", config, predict=predict,
+            callbacks=[Interrupt()], verbose=0)
+    resumed = fit(denoiser.build_denoiser, l1_ssim_loss(), data, data, tmp_path / "resumed", config,
+                  predict=predict, verbose=0)
+    assert [int(r["epoch"]) for r in _history(tmp_path / "resumed" / "history.csv")] == [0, 1, 2, 3]
+    for a, b in zip(straight.get_weights(), resumed.get_weights(), strict=True):
+        np.testing.assert_allclose(b, a, rtol=1e-4, atol=1e-5)
+    straight_loss = [float(r["loss"]) for r in _history(tmp_path / "straight" / "history.csv")]
+    resumed_loss = [float(r["loss"]) for r in _history(tmp_path / "resumed" / "history.csv")]
+    np.testing.assert_allclose(resumed_loss, straight_loss, rtol=1e-4)
 
 
 def test_nan_loss_stops_with_a_clear_message(tmp_path):
