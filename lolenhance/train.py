@@ -126,15 +126,18 @@ def l1_ssim_loss(ssim_weight: float = 0.2) -> Callable:
     Returns
     -------
     callable
-        ``loss(y_true, y_pred) -> scalar`` usable in ``model.compile``.
+        ``loss(y_true, y_pred) -> (batch,)`` per-image losses, usable in ``model.compile``. Per
+        image, not already averaged: Keras then divides by the *global* batch size, which is
+        what makes a ``MirroredStrategy`` run equal to a single-device one (a scalar loss is
+        summed over replicas instead: twice the gradient on two devices).
     """
     import tensorflow as tf
 
     def loss(y_true, y_pred):
-        l1 = tf.reduce_mean(tf.abs(y_true - y_pred))
+        l1 = tf.reduce_mean(tf.abs(y_true - y_pred), axis=(1, 2, 3))
         if ssim_weight == 0:
             return l1
-        ssim = tf.reduce_mean(tf.image.ssim(y_true, tf.clip_by_value(y_pred, 0.0, 1.0), 1.0))
+        ssim = tf.image.ssim(y_true, tf.clip_by_value(y_pred, 0.0, 1.0), 1.0)
         return l1 + ssim_weight * (1.0 - ssim)
 
     return loss

@@ -181,6 +181,7 @@ def test_nan_loss_stops_with_a_clear_message(tmp_path):
 
 
 def test_mirrored_strategy_on_two_logical_cpus(tmp_path):
+    # The same global batch split over two replicas must train the same weights as one device.
     script = textwrap.dedent(f"""
         import numpy as np, tensorflow as tf
         cpu = tf.config.list_physical_devices("CPU")[0]
@@ -192,12 +193,22 @@ def test_mirrored_strategy_on_two_logical_cpus(tmp_path):
         highs = [rng.random((48, 48, 3), dtype=np.float32) * 0.5 + 0.25 for _ in range(4)]
         lows = [h * 0.2 for h in highs]
         config = TrainConfig(epochs=3, steps_per_epoch=3, batch_size=4, crop_size=32, val_pairs=1, augment=False)
-        fit(denoiser.build_denoiser, l1_ssim_loss(), (lows, highs), (lows, highs), r"{tmp_path}", config,
-            predict=lambda m, low: denoiser.enhance(low, m), strategy=strategy, verbose=0)
+        models = {{}}
+        for name, used in (("mirrored", strategy), ("single", tf.distribute.OneDeviceStrategy("/cpu:0"))):
+            models[name] = fit(denoiser.build_denoiser, l1_ssim_loss(), (lows, highs), (lows, highs),
+                               r"{tmp_path}/" + name, config, predict=lambda m, low: denoiser.enhance(low, m),
+                               strategy=used, verbose=0)
         print("replicas", strategy.num_replicas_in_sync)
+        outputs = {{name: np.asarray(model(np.stack(lows), training=False)) for name, model in models.items()}}
+        print("max output difference", float(np.abs(outputs["mirrored"] - outputs["single"]).max()))
+        print("output change", float(np.abs(outputs["single"] - np.asarray(denoiser.build_denoiser()(np.stack(lows)))).max()))
     """)
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]
     assert "replicas 2" in result.stdout
-    losses = [float(row["loss"]) for row in _history(tmp_path / "history.csv")]
+    losses = [float(row["loss"]) for row in _history(tmp_path / "mirrored" / "history.csv")]
     assert len(losses) == 3 and losses[-1] < losses[0]
+    difference = float(result.stdout.split("max output difference")[1].split()[0])
+    assert difference < 1e-4, result.stdout
+    single = [float(row["loss"]) for row in _history(tmp_path / "single" / "history.csv")]
+    np.testing.assert_allclose(losses, single, rtol=1e-4)
