@@ -62,16 +62,19 @@ def _enhance(args: argparse.Namespace) -> int:
     from lolenhance.batch import BatchSetupError, run_batch
 
     method = args.method
-    if args.iterations is not None:
+    options = {name: value for name, value in (("iterations", args.iterations), ("scale", args.alpha_scale))
+               if value is not None}
+    if options:
         if method not in ("curve", "zero-dce"):
-            print(f"lolenhance enhance: error: --iterations applies to curve and zero-dce, not {method}", file=sys.stderr)
+            flags = " and ".join({"iterations": "--iterations", "scale": "--alpha-scale"}[name] for name in options)
+            print(f"lolenhance enhance: error: {flags} applies to curve and zero-dce, not {method}", file=sys.stderr)
             return 2
         from functools import partial
 
         from lolenhance.batch import get_method
 
-        method = partial(get_method(args.method)[1], iterations=args.iterations)
-        method.__name__ = f"{args.method} (n={args.iterations})"
+        method = partial(get_method(args.method)[1], **options)
+        method.__name__ = f"{args.method} ({', '.join(f'{k}={v}' for k, v in options.items())})"
     try:
         report = run_batch(args.inputs, args.output, method, overwrite=args.overwrite)
     except BatchSetupError as error:
@@ -96,6 +99,18 @@ def _augment(args: argparse.Namespace) -> int:
         return 2
     print(report.summary(), file=sys.stdout if report.exit_status == 0 else sys.stderr)
     return report.exit_status
+
+
+def _fraction(text: str) -> float | str:
+    if text == "fast":
+        return text
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number in (0, 1] or 'fast', got {text!r}") from None
+    if not 0 < value <= 1:
+        raise argparse.ArgumentTypeError(f"expected a number in (0, 1] or 'fast', got {text}")
+    return value
 
 
 def _int_at_least(minimum: int):
@@ -153,6 +168,11 @@ def build_parser() -> argparse.ArgumentParser:
     enhance.add_argument("--overwrite", action="store_true", help="replace existing outputs (never inputs)")
     enhance.add_argument(
         "--iterations", "-n", type=_int_at_least(0), help="curve applications for curve / zero-dce (default 8)"
+    )
+    enhance.add_argument(
+        "--alpha-scale", type=_fraction, metavar="S",
+        help="curve / zero-dce: estimate the curve parameters at S × the image size, S in (0, 1], or "
+        "'fast' (about 150×100 pixels whatever the size); default 1 (full size)",
     )
     enhance.set_defaults(handler=_enhance)
 

@@ -50,7 +50,7 @@ if TYPE_CHECKING:
     import keras
     import tensorflow as tf
 
-__all__ = ["TrainConfig", "split_train_val", "l1_ssim_loss", "fit", "train_denoiser", "train_curves", "export_weights", "TrainingDiverged"]
+__all__ = ["TrainConfig", "split_train_val", "l1_ssim_loss", "mse_ssim_loss", "fit", "train_denoiser", "train_curves", "export_weights", "TrainingDiverged"]
 
 
 class TrainingDiverged(RuntimeError):
@@ -139,6 +139,33 @@ def l1_ssim_loss(ssim_weight: float = 0.2) -> Callable:
             return l1
         ssim = tf.image.ssim(y_true, tf.clip_by_value(y_pred, 0.0, 1.0), 1.0)
         return l1 + ssim_weight * (1.0 - ssim)
+
+    return loss
+
+
+def mse_ssim_loss(ssim_weight: float = 0.0) -> Callable:
+    """MSE + ``ssim_weight`` × (1 − SSIM) per image: the curve model's loss.
+
+    With ``ssim_weight = 0`` this is the earlier project's plain MSE; a small SSIM term teaches
+    the per-pixel α to hold back noisy pixels instead of amplifying them with the rest.
+
+    Parameters
+    ----------
+    ssim_weight : float
+
+    Returns
+    -------
+    callable
+        ``loss(y_true, y_pred) -> (batch,)`` per-image losses (see :func:`l1_ssim_loss`).
+    """
+    import tensorflow as tf
+
+    def loss(y_true, y_pred):
+        mse = tf.reduce_mean(tf.square(y_true - y_pred), axis=(1, 2, 3))
+        if ssim_weight == 0:
+            return mse
+        ssim = tf.image.ssim(y_true, tf.clip_by_value(y_pred, 0.0, 1.0), 1.0)
+        return mse + ssim_weight * (1.0 - ssim)
 
     return loss
 
@@ -324,8 +351,10 @@ def train_curves(
     kind: str, data: str | os.PathLike | None, out: str | os.PathLike, config: TrainConfig, *, strategy=None,
     verbose: int = 2,
 ) -> keras.Model:
-    """The DCE-Net recipes: ``"curve"`` (supervised MSE, random iteration count per batch) or
-    ``"zero-dce"`` (the four zero-reference losses; the high images are never used).
+    """The DCE-Net recipes: ``"curve"`` (supervised, :func:`mse_ssim_loss` with
+    ``config.ssim_weight``, a random iteration count per batch with an exposure-graded target, see
+    :func:`lolenhance.curves.build_curve_enhancer`) or ``"zero-dce"`` (the four zero-reference
+    losses; the high images are never used).
 
     Parameters
     ----------
@@ -338,15 +367,13 @@ def train_curves(
     keras.Model
         The :func:`lolenhance.curves.build_curve_enhancer` model; its ``net`` holds the DCE-Net.
     """
-    import keras
-
     from lolenhance import curves
 
     pairs = list_pairs(data, "train")
     train_pairs, val_pairs = split_train_val(pairs, config.val_pairs, config.seed)
     return fit(
         lambda: curves.build_curve_enhancer(kind),
-        keras.losses.MeanSquaredError() if kind == "curve" else None,
+        mse_ssim_loss(config.ssim_weight) if kind == "curve" else None,
         train_pairs,
         val_pairs,
         out,

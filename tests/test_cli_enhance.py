@@ -116,6 +116,36 @@ def test_every_method_runs(method, inputs, tmp_path, capsys):
     assert read_image(out / "a.png").shape == (24, 32, 3)
 
 
+def test_iteration_count_is_a_brightness_knob_on_the_command_line(inputs, tmp_path, capsys):
+    means = {}
+    for count in (4, 8, 12):
+        out = tmp_path / f"n{count}"
+        status, _, _ = _run(capsys, str(inputs / "a.png"), "-m", "curve", "--iterations", str(count), "-o", str(out))
+        assert status == 0
+        means[count] = read_image(out / "a.png").mean()
+    assert means[4] < means[8] < means[12]
+    status, _, _ = _run(capsys, str(inputs / "a.png"), "-m", "curve", "--alpha-scale", "fast", "-o", str(tmp_path / "f"))
+    assert status == 0 and read_image(tmp_path / "f" / "a.png").shape == (24, 32, 3)
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["-m", "clahe-lab", "--iterations", "3"], "--iterations applies to curve and zero-dce"),
+    (["-m", "gamma", "--alpha-scale", "0.5"], "--alpha-scale applies to curve and zero-dce"),
+])
+def test_curve_options_are_refused_for_other_methods(inputs, tmp_path, capsys, argv, message):
+    status, _, stderr = _run(capsys, str(inputs / "a.png"), *argv, "-o", str(tmp_path / "out"))
+    assert status == 2 and message in stderr
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("value", ["0", "1.5", "quick"])
+def test_alpha_scale_must_be_a_fraction_or_fast(inputs, tmp_path, capsys, value):
+    with pytest.raises(SystemExit) as exit_info:
+        _run(capsys, str(inputs / "a.png"), "-m", "curve", "--alpha-scale", value, "-o", str(tmp_path / "out"))
+    assert exit_info.value.code == 2
+    assert "(0, 1] or 'fast'" in capsys.readouterr().err
+
+
 # --- never overwrite ----------------------------------------------------------------------
 
 

@@ -47,18 +47,101 @@ def test_intermediates_and_per_iteration_maps():
         curves.apply_curves(x, alpha[..., :3])
 
 
-@pytest.mark.parametrize(("variant", "channels", "params"), [("curve", 3, 67_299), ("zero-dce", 24, 79_416)])
+@pytest.mark.parametrize(("variant", "channels", "params"), [("curve", 3, 67_587), ("zero-dce", 24, 79_416)])
 def test_dce_net_shapes_and_ranges(variant, channels, params):
     keras.utils.set_random_seed(0)
     net = curves.build_dce_net(variant)
     assert net.count_params() == params
     assert sum(isinstance(layer, keras.layers.Conv2D) for layer in net.layers) == 7
-    alpha = np.asarray(net(np.random.default_rng(0).random((1, 20, 30, 3), dtype=np.float32)))
+    image = tf.random.stateless_uniform((1, 20, 30, 3), (0, 1))
+    alpha = np.asarray(net([image, tf.fill((1, 1), 8.0)] if variant == "curve" else image))
     assert alpha.shape == (1, 20, 30, channels)
     low_bound = 0 if variant == "curve" else -1
     assert alpha.min() >= low_bound and alpha.max() <= 1
     with pytest.raises(ValueError, match="variant"):
         curves.build_dce_net("other")
+
+
+def test_count_conditioning_changes_alpha():
+    keras.utils.set_random_seed(4)
+    net = curves.build_dce_net("curve")
+    image = np.random.default_rng(0).random((16, 16, 3), dtype=np.float32) * 0.2
+    assert not np.allclose(curves.estimate_alpha(net, image, 1.0, 2), curves.estimate_alpha(net, image, 1.0, 14))
+    with pytest.raises(ValueError, match="conditioned"):
+        curves.estimate_alpha(net, image, 1.0)
+
+
+def test_exposure_shift_known_values():
+    grey = np.full((2, 2, 3), 0.5, np.float32)
+    np.testing.assert_allclose(curves.exposure_shift(grey, 0.0), grey, atol=1e-6)
+    # sRGB 0.5 is 0.2140 linear; one stop up is 0.4280 linear, i.e. sRGB 0.6858.
+    np.testing.assert_allclose(curves.exposure_shift(grey, 1.0), 0.6858, atol=1e-3)
+    np.testing.assert_allclose(curves.exposure_shift(curves.exposure_shift(grey, 0.5), -0.5), grey, atol=1e-5)
+    assert float(np.max(curves.exposure_shift(np.ones((1, 1, 3), np.float32), 3.0))) == pytest.approx(1.0)
+    ramp = np.linspace(0, 1, 11, dtype=np.float32)
+    assert np.all(np.diff(np.asarray(curves.exposure_shift(ramp, -1.0))) > 0)
+
+
+def test_training_target_is_graded_by_the_drawn_count():
+    keras.utils.set_random_seed(6)
+    model = curves.build_curve_enhancer("curve")
+    model.compile(loss=keras.losses.MeanSquaredError())
+    low = tf.random.stateless_uniform((2, 32, 32, 3), (5, 6)) * 0.2
+    high = tf.random.stateless_uniform((2, 32, 32, 3), (7, 8))
+    counts = set()
+    for _ in range(12):
+        enhanced = model(low, training=True)
+        count = int(model._count)
+        counts.add(count)
+        assert curves.TRAIN_ITERATIONS[0] <= count <= curves.TRAIN_ITERATIONS[1]
+        target = curves.exposure_shift(high, curves.STOPS_PER_ITERATION * (count - curves.DEFAULT_ITERATIONS["curve"]))
+        expected = float(tf.reduce_mean(tf.square(target - enhanced)))
+        assert float(model.compute_loss(low, high, enhanced)) == pytest.approx(expected, rel=1e-5)
+    assert len(counts) > 1
+
+
+@pytest.mark.parametrize(("kind", "shape", "scale"), [("curve", (70, 45, 3), "fast"), ("curve", (33, 97, 3), 1.0),
+                                                      ("zero-dce", (70, 45, 3), 0.5), ("zero-dce", (1, 1, 3), 1.0),
+                                                      ("curve", (400, 600, 3), "fast")])
+def test_fast_path_matches_the_reference_recursion(kind, shape, scale):
+    keras.utils.set_random_seed(5)
+    net = curves.build_dce_net(kind)
+    image = np.random.default_rng(1).random(shape, dtype=np.float32) * 0.3
+    used = curves.fast_scale(*shape[:2]) if scale == "fast" else scale
+    reference = np.clip(curves.apply_curves(image, curves.estimate_alpha(net, image, used, 8), 8), 0, 1)
+    result = curves.enhance(image, kind, 8, model=net, scale=scale)
+    assert result.dtype == np.float32 and result.shape == shape
+    np.testing.assert_allclose(result, reference, atol=1e-5)
+    if kind == "zero-dce":
+        with pytest.raises(ValueError, match="at most 8"):
+            curves.enhance(image, kind, 9, model=net)
+
+
+@pytest.mark.parametrize(("kind", "scale"), [("curve", 1.0), ("zero-dce", 1.0), ("curve", 0.5), ("zero-dce", 0.5)])
+def test_tiled_estimation_equals_whole_image_estimation(monkeypatch, kind, scale):
+    keras.utils.set_random_seed(7)
+    net = curves.build_dce_net(kind)
+    image = np.random.default_rng(2).random((75, 91, 3), dtype=np.float32) * 0.3
+    whole = curves.enhance(image, kind, 8, model=net, scale=scale)
+    monkeypatch.setattr(curves, "TILE", 16)  # 5 × 6 tiles at full size, each with its margin
+    tiled = curves.enhance(image, kind, 8, model=net, scale=scale)
+    np.testing.assert_allclose(tiled, whole, atol=2e-6)
+
+
+@pytest.mark.parametrize(("small", "large"), [(7, 30), (92, 1080), (5, 5), (1, 4)])
+def test_banded_upsampling_matches_tensorflow_bilinear(small, large):
+    wide = np.random.default_rng(3).random((small, 6, 24), dtype=np.float32)
+    expected = tf.image.resize(wide[None], (large, 6), method="bilinear")[0].numpy()
+    bands = [curves._upsample_rows(wide, large, start, min(start + 7, large)) for start in range(0, large, 7)]
+    np.testing.assert_allclose(np.concatenate(bands), expected, atol=1e-5)  # TF computes the scale in float32
+
+
+def test_fast_scale_keeps_estimation_cost_constant():
+    assert curves.fast_scale(400, 600) == pytest.approx(0.25)
+    assert curves.fast_scale(1080, 1920) * 1920 == pytest.approx(164, abs=1)
+    assert curves.fast_scale(50, 50) == 1.0
+    with pytest.raises(ValueError, match="fast"):
+        curves.enhance(np.zeros((8, 8, 3), np.float32), model=curves.build_dce_net("curve"), scale="quick")
 
 
 def test_zero_reference_losses_known_values():
@@ -69,6 +152,9 @@ def test_zero_reference_losses_known_values():
     red = tf.concat([tf.fill((1, 8, 8, 1), 0.9), tf.fill((1, 8, 8, 2), 0.1)], axis=-1)
     assert float(curves.colour_constancy_loss(red)) > 0.5
     assert float(curves.illumination_smoothness_loss(tf.zeros((1, 8, 8, 24)))) == 0.0
+    # A horizontal ramp of slope 0.1 in every one of 24 channels: 2 · 24 · 0.1² (the authors' L_TV).
+    ramp = tf.tile(tf.reshape(tf.range(8, dtype=tf.float32) * 0.1, (1, 1, 8, 1)), (2, 8, 1, 24))
+    assert float(curves.illumination_smoothness_loss(ramp)) == pytest.approx(0.48, rel=1e-5)
     low = tf.random.stateless_uniform((1, 32, 32, 3), (1, 2))
     assert float(curves.spatial_consistency_loss(low, low)) == 0.0
     assert float(curves.spatial_consistency_loss(low, tf.fill((1, 32, 32, 3), 0.5))) > 0
