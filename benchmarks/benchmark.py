@@ -1,19 +1,34 @@
-"""Benchmark enhancement methods on a LOL split: quality, size and speed, as a Markdown table.
+"""Benchmark every enhancement method on a LOL split: quality, size, speed and memory.
 
     python benchmarks/benchmark.py --data ../shared/data/lol-real --split eval --json bench.json
 
-Quality: plain PSNR / SSIM on RGB in [0, 1] (``lolenhance.metrics``, data_range 1, mean over
-images) and, labelled as such, PSNR after GT-mean rescaling. Speed: median wall time of one call
-per 600×400 image (every image of the split is timed ``--repeats`` times after one untimed
-warm-up call; threads as a user gets them). Parameters: trainable weights of learned methods.
+Prints Markdown tables and writes the same numbers as JSON:
+
+* **methods** — plain PSNR / SSIM on RGB in [0, 1] (``lolenhance.metrics``, data_range 1, mean
+  over the split's images) and, labelled as such, PSNR after GT-mean rescaling; trainable
+  parameters; median milliseconds per 600×400 image (every image of the split, ``--repeats``
+  times each) and per 1920×1080 image (the first low image upscaled, ``--repeats`` runs); peak
+  resident memory while enhancing one 4000×3000 image, measured in a fresh process per method
+  (``--no-memory`` skips it). Every timing excludes one warm-up call (imports, weight loading,
+  graph tracing); threads are left as a user gets them.
+* **iteration sweep** — the supervised curve model at n = 1…16 and Zero-DCE at n = 1…8: mean
+  PSNR, SSIM, brightness, the best count and the counts within 2 dB of it.
+
+"full-res α" is the default of ``lolenhance.curves.enhance``; "fast α" is ``scale="fast"``: α
+estimated on about 96×64 pixels whatever the image size, then upsampled.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import json
+import os
 import platform
+import resource
 import statistics
+import subprocess
+import sys
 import time
 
 import numpy as np
@@ -22,29 +37,87 @@ from lolenhance import metrics
 from lolenhance.batch import METHODS
 from lolenhance.data import list_pairs, load_pairs
 
-DEFAULT_METHODS = ["he", "gamma", "clahe-lab", "clahe-rgb", "denoiser", "curve", "zero-dce"]
+
+def _curve(kind: str, scale: float | str):
+    from lolenhance import curves
+
+    return functools.partial(curves.enhance, kind=kind, scale=scale)
 
 
-def parameters(name: str) -> int | None:
+#: label → (callable factory, what its parameters are counted from)
+VARIANTS = {
+    "he": (lambda: METHODS["he"], None),
+    "gamma": (lambda: METHODS["gamma"], None),
+    "clahe-lab": (lambda: METHODS["clahe-lab"], None),
+    "clahe-rgb": (lambda: METHODS["clahe-rgb"], None),
+    "denoiser": (lambda: METHODS["denoiser"], "denoiser"),
+    "curve (n=8, full-res α)": (lambda: _curve("curve", 1.0), "curve"),
+    "curve (n=8, fast α)": (lambda: _curve("curve", "fast"), "curve"),
+    "zero-dce (full-res α)": (lambda: _curve("zero-dce", 1.0), "zero-dce"),
+    "zero-dce (fast α)": (lambda: _curve("zero-dce", "fast"), "zero-dce"),
+}
+KEYS = {"he": "he", "gamma": "gamma", "clahe-lab": "clahe-lab", "clahe-rgb": "clahe-rgb", "denoiser": "denoiser",
+        "curve": "curve (n=8, full-res α)", "curve-fast": "curve (n=8, fast α)",
+        "zero-dce": "zero-dce (full-res α)", "zero-dce-fast": "zero-dce (fast α)"}
+
+
+def parameters(source: str | None) -> int | None:
     """Trainable parameters of a learned method (None for classical ones)."""
-    if name == "denoiser":
+    if source == "denoiser":
         from lolenhance import denoiser
 
         return denoiser.load_pretrained().count_params()
-    if name in ("curve", "zero-dce"):
+    if source in ("curve", "zero-dce"):
         from lolenhance import curves
 
-        return curves.load_pretrained(name).count_params()
+        return curves.load_pretrained(source).count_params()
     return None
 
 
-def benchmark(names: list[str], lows, highs, repeats: int) -> dict[str, dict]:
+def median_ms(method, image: np.ndarray, repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        method(image)
+        times.append(1000 * (time.perf_counter() - start))
+    return statistics.median(times)
+
+
+def peak_memory(key: str) -> dict[str, float] | None:
+    """Peak RSS (MB) of a fresh process enhancing one 4000×3000 image with ``key``."""
+    completed = subprocess.run([sys.executable, __file__, "--memory-child", key], capture_output=True, text=True,
+                               check=False)
+    if completed.returncode != 0:
+        print(f"memory probe of {key} failed:\n{completed.stderr[-2000:]}", file=sys.stderr)
+        return None
+    return json.loads(completed.stdout.strip().splitlines()[-1])
+
+
+def memory_child(key: str) -> None:
+    method = VARIANTS[KEYS[key]][0]()
+    rng = np.random.default_rng(0)
+    method(rng.random((400, 600, 3), dtype=np.float32) * 0.2)  # warm-up: the baseline includes the library
+    baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    large = (rng.random((3000, 4000, 3), dtype=np.float32) * 0.2).astype(np.float32)
+    after_input = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    output = method(large)
+    assert output.shape == large.shape
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"baseline_mb": baseline, "with_input_mb": after_input, "peak_mb": peak}))
+
+
+def benchmark(labels: list[str], lows, highs, repeats: int, memory: bool) -> dict[str, dict]:
+    import cv2
+
+    hd = cv2.resize(lows[0], (1920, 1080), interpolation=cv2.INTER_LINEAR)
     rows = {"low (input)": {
         "psnr": metrics.psnr(lows, highs), "ssim": metrics.ssim(lows, highs),
-        "psnr_gt_mean": metrics.psnr_gt_mean(lows, highs), "params": None, "ms_median": 0.0}}
-    for name in names:
-        method = METHODS[name]
-        method(lows[0])  # warm-up: imports, weight loading, graph tracing
+        "psnr_gt_mean": metrics.psnr_gt_mean(lows, highs), "params": None, "ms_600x400": None, "ms_1080p": None,
+        "peak_rss_mb_4000x3000": None}}
+    for label in labels:
+        factory, source = VARIANTS[label]
+        method = factory()
+        method(lows[0])  # warm-up
         outputs, times = [], []
         for low in lows:
             for _ in range(repeats):
@@ -52,23 +125,66 @@ def benchmark(names: list[str], lows, highs, repeats: int) -> dict[str, dict]:
                 output = method(low)
                 times.append(1000 * (time.perf_counter() - start) * 600 * 400 / (low.shape[0] * low.shape[1]))
             outputs.append(output)
-        rows[name] = {
+        method(hd)  # warm-up at this size: graph traces are cached per input shape
+        key = next(k for k, v in KEYS.items() if v == label)
+        probe = peak_memory(key) if memory else None
+        rows[label] = {
             "psnr": metrics.psnr(outputs, highs),
             "ssim": metrics.ssim(outputs, highs),
             "psnr_gt_mean": metrics.psnr_gt_mean(outputs, highs),
-            "params": parameters(name),
-            "ms_median": statistics.median(times),
+            "params": parameters(source),
+            "ms_600x400": statistics.median(times),
+            "ms_1080p": median_ms(method, hd, max(3, repeats)),
+            "peak_rss_mb_4000x3000": probe["peak_mb"] if probe else None,
+            "baseline_rss_mb": probe["baseline_mb"] if probe else None,
         }
+        print(f"  {label}: {rows[label]['psnr']:.2f} dB", file=sys.stderr)
     return rows
 
 
+def sweep(lows, highs) -> dict[str, dict]:
+    from lolenhance import curves
+
+    results = {}
+    for kind, counts in (("curve", range(1, 17)), ("zero-dce", range(1, 9))):
+        swept = curves.sweep_iterations(lows, highs, counts, kind)
+        mean_psnr = swept["psnr"].mean(axis=1)
+        brightness = swept["brightness"].mean(axis=1)
+        results[kind] = {
+            "counts": swept["counts"].tolist(), "psnr": mean_psnr.tolist(), "ssim": swept["ssim"].mean(axis=1).tolist(),
+            "brightness": brightness.tolist(), "reference_brightness": float(swept["reference_brightness"].mean()),
+            "best": int(swept["counts"][int(np.argmax(mean_psnr))]),
+            "within_2db": list(curves.useful_range(swept["counts"], mean_psnr)),
+            "brightness_monotone": bool(np.all(np.diff(brightness) > 0)),
+        }
+    return results
+
+
+def _fmt(value, pattern: str) -> str:
+    return "–" if value is None else format(value, pattern)
+
+
 def markdown(rows: dict[str, dict]) -> str:
-    lines = ["| method | PSNR (dB) | SSIM | GT-mean PSNR (dB) | params | ms / 600×400 (median) |",
-             "|---|---:|---:|---:|---:|---:|"]
+    lines = ["| method | PSNR (dB) | SSIM | GT-mean PSNR (dB) | params | ms / 600×400 | ms / 1920×1080 "
+             "| peak RSS, 4000×3000 (MB) |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|"]
     for name, row in rows.items():
         params = f"{row['params']:,}" if row["params"] else "–"
         lines.append(f"| {name} | {row['psnr']:.2f} | {row['ssim']:.3f} | {row['psnr_gt_mean']:.2f} | {params} "
-                     f"| {row['ms_median']:.1f} |")
+                     f"| {_fmt(row['ms_600x400'], '.1f')} | {_fmt(row['ms_1080p'], '.1f')} "
+                     f"| {_fmt(row['peak_rss_mb_4000x3000'], '.0f')} |")
+    return "\n".join(lines)
+
+
+def sweep_markdown(results: dict[str, dict]) -> str:
+    lines = []
+    for kind, result in results.items():
+        lines += [f"\n{kind}: best n = {result['best']}, within 2 dB of the best: n = {result['within_2db'][0]}…"
+                  f"{result['within_2db'][1]}, brightness rises with every n: {result['brightness_monotone']} "
+                  f"(reference brightness {result['reference_brightness']:.3f})\n",
+                  "| n | PSNR (dB) | SSIM | mean brightness |", "|---:|---:|---:|---:|"]
+        for n, p, s, b in zip(result["counts"], result["psnr"], result["ssim"], result["brightness"]):
+            lines.append(f"| {n} | {p:.2f} | {s:.3f} | {b:.3f} |")
     return "\n".join(lines)
 
 
@@ -76,19 +192,28 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", help="data root (default: $LOL_ROOT, else the embedded set)")
     parser.add_argument("--split", default="eval")
-    parser.add_argument("--methods", nargs="+", default=DEFAULT_METHODS, choices=list(METHODS))
+    parser.add_argument("--methods", nargs="+", default=list(KEYS), choices=list(KEYS))
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--no-memory", dest="memory", action="store_false", help="skip the 4000×3000 memory probes")
+    parser.add_argument("--no-sweep", dest="sweep", action="store_false", help="skip the iteration sweep")
     parser.add_argument("--json", help="also write the results here")
+    parser.add_argument("--memory-child", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.memory_child:
+        memory_child(args.memory_child)
+        return
     lows, highs = load_pairs(list_pairs(args.data, args.split))
-    rows = benchmark(args.methods, lows, highs, args.repeats)
-    table = markdown(rows)
-    print(f"{len(lows)} pairs of {args.data or 'the embedded set'} [{args.split}] on {platform.processor() or platform.machine()}, "
-          f"{__import__('os').cpu_count()} CPU cores\n")
-    print(table)
+    rows = benchmark([KEYS[key] for key in args.methods], lows, highs, args.repeats, args.memory)
+    swept = sweep(lows, highs) if args.sweep else None
+    cpu = platform.processor() or platform.machine()
+    print(f"{len(lows)} pairs of {args.data or 'the embedded set'} [{args.split}] on {cpu}, {os.cpu_count()} CPU cores\n")
+    print(markdown(rows))
+    if swept:
+        print(sweep_markdown(swept))
     if args.json:
         with open(args.json, "w") as handle:
-            json.dump({"data": args.data, "split": args.split, "pairs": len(lows), "rows": rows}, handle, indent=2)
+            json.dump({"data": args.data, "split": args.split, "pairs": len(lows), "cpu_count": os.cpu_count(),
+                       "rows": rows, "sweep": swept}, handle, indent=2)
 
 
 if __name__ == "__main__":

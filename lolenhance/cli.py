@@ -172,7 +172,7 @@ def build_parser() -> argparse.ArgumentParser:
     enhance.add_argument(
         "--alpha-scale", type=_fraction, metavar="S",
         help="curve / zero-dce: estimate the curve parameters at S × the image size, S in (0, 1], or "
-        "'fast' (about 150×100 pixels whatever the size); default 1 (full size)",
+        "'fast' (about 96×64 pixels whatever the size); default 1 (full size)",
     )
     enhance.set_defaults(handler=_enhance)
 

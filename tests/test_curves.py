@@ -137,8 +137,8 @@ def test_banded_upsampling_matches_tensorflow_bilinear(small, large):
 
 
 def test_fast_scale_keeps_estimation_cost_constant():
-    assert curves.fast_scale(400, 600) == pytest.approx(0.25)
-    assert curves.fast_scale(1080, 1920) * 1920 == pytest.approx(164, abs=1)
+    assert curves.fast_scale(400, 600) == pytest.approx(0.16)
+    assert curves.fast_scale(1080, 1920) ** 2 * 1080 * 1920 == pytest.approx(curves.ESTIMATION_PIXELS)
     assert curves.fast_scale(50, 50) == 1.0
     with pytest.raises(ValueError, match="fast"):
         curves.enhance(np.zeros((8, 8, 3), np.float32), model=curves.build_dce_net("curve"), scale="quick")
