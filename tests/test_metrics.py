@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from skimage.metrics import peak_signal_noise_ratio, structural_similarity
 
 from lolenhance import metrics
@@ -56,3 +58,34 @@ def test_errors_name_the_argument(ramp):
         metrics.ssim([ramp, ramp], [ramp])
     with pytest.raises(ValueError, match="at least 11x11"):
         metrics.ssim(ramp[:8, :8], ramp[:8, :8])
+
+
+# --- properties (hypothesis) ---------------------------------------------------------------------
+
+
+@st.composite
+def image_pairs(draw):
+    height, width = draw(st.integers(16, 40)), draw(st.integers(16, 40))  # SSIM's 11-px Gaussian window fits
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    reference = rng.random((height, width, 3), dtype=np.float32)
+    noise = rng.normal(0, draw(st.floats(0.01, 0.3)), reference.shape).astype(np.float32)
+    return np.clip(reference + noise, 0, 1).astype(np.float32), reference
+
+
+@settings(max_examples=40, deadline=None)
+@given(image_pairs())
+def test_metric_properties(pair):
+    prediction, reference = pair
+    value = metrics.psnr(prediction, reference)
+    assert np.isfinite(value) and value > 0
+    assert value == pytest.approx(metrics.psnr(reference, prediction))  # symmetric
+    assert metrics.psnr(prediction, reference) == value  # deterministic
+    structural = metrics.ssim(prediction, reference)
+    assert -1 <= structural <= 1
+    assert metrics.ssim(reference, reference) == pytest.approx(1.0)
+    # More of the same error can only lower PSNR.
+    worse = np.clip(reference + 2 * (prediction - reference), 0, 1).astype(np.float32)
+    assert metrics.psnr(worse, reference) <= value + 1e-9
+    # GT-mean rescaling can only help an output whose only error is its brightness.
+    darker = (reference * 0.5).astype(np.float32)
+    assert metrics.psnr_gt_mean(darker, reference) >= metrics.psnr(darker, reference)
