@@ -133,14 +133,7 @@ def l1_ssim_loss(ssim_weight: float = 0.2) -> Callable:
     """
     import tensorflow as tf
 
-    def loss(y_true, y_pred):
-        l1 = tf.reduce_mean(tf.abs(y_true - y_pred), axis=(1, 2, 3))
-        if ssim_weight == 0:
-            return l1
-        ssim = tf.image.ssim(y_true, tf.clip_by_value(y_pred, 0.0, 1.0), 1.0)
-        return l1 + ssim_weight * (1.0 - ssim)
-
-    return loss
+    return _plus_ssim(lambda y_true, y_pred: tf.reduce_mean(tf.abs(y_true - y_pred), axis=(1, 2, 3)), ssim_weight)
 
 
 def mse_ssim_loss(ssim_weight: float = 0.0) -> Callable:
@@ -160,12 +153,17 @@ def mse_ssim_loss(ssim_weight: float = 0.0) -> Callable:
     """
     import tensorflow as tf
 
+    return _plus_ssim(lambda y_true, y_pred: tf.reduce_mean(tf.square(y_true - y_pred), axis=(1, 2, 3)), ssim_weight)
+
+
+def _plus_ssim(pixel_loss: Callable, ssim_weight: float) -> Callable:
+    import tensorflow as tf
+
     def loss(y_true, y_pred):
-        mse = tf.reduce_mean(tf.square(y_true - y_pred), axis=(1, 2, 3))
+        value = pixel_loss(y_true, y_pred)
         if ssim_weight == 0:
-            return mse
-        ssim = tf.image.ssim(y_true, tf.clip_by_value(y_pred, 0.0, 1.0), 1.0)
-        return mse + ssim_weight * (1.0 - ssim)
+            return value
+        return value + ssim_weight * (1.0 - tf.image.ssim(y_true, tf.clip_by_value(y_pred, 0.0, 1.0), 1.0))
 
     return loss
 
