@@ -268,8 +268,7 @@ def zero_reference_loss(low, enhanced, alpha, *, w_spatial=1.0, w_exposure=10.0,
 
 
 # --- inference --------------------------------------------------------------------------------------
-def estimate_alpha(model: keras.Model, image: np.ndarray, scale: float = 1.0, iterations: int | None = None,
-                   *, upsample: bool = True) -> np.ndarray:
+def estimate_alpha(model: keras.Model, image: np.ndarray, scale: float = 1.0, iterations: int | None = None) -> np.ndarray:
     """The α map of ``image``, estimated at ``scale`` × its resolution and upsampled back.
 
     Parameters
@@ -283,31 +282,32 @@ def estimate_alpha(model: keras.Model, image: np.ndarray, scale: float = 1.0, it
         training (:func:`build_curve_enhancer`).
     iterations : int, optional
         The count the α is for; required by the count-conditioned ``"curve"`` net.
-    upsample : bool
-        ``False`` returns α at the estimation resolution.
 
     Returns
     -------
-    (H, W, C) ndarray of float32 (``(h, w, C)`` with ``upsample=False``)
+    (H, W, C) ndarray of float32
     """
     import tensorflow as tf
 
     if not 0 < scale <= 1:
         raise ValueError(f"scale must be in (0, 1], got {scale}")
-    height, width = image.shape[:2]
-    small = tf.convert_to_tensor(image[None])
+    alpha = _small_alpha(model, image, scale, iterations)
     if scale < 1:
-        small = tf.image.resize(small, _estimation_size(height, width, scale), method="area")
-    run = _graph_function(model)
-    if len(model.inputs) == 2:
-        if iterations is None:
-            raise ValueError("this DCE-Net is conditioned on the iteration count: pass iterations")
-        alpha = run([small, tf.fill((1, 1), float(iterations))])
-    else:
-        alpha = run(small)
-    if scale < 1 and upsample:
-        alpha = tf.image.resize(alpha, (height, width), method="bilinear")
-    return np.asarray(alpha)[0]
+        alpha = tf.image.resize(alpha[None], image.shape[:2], method="bilinear")[0].numpy()
+    return alpha
+
+
+def _small_alpha(model, image: np.ndarray, scale: float, iterations: int | None) -> np.ndarray:
+    """α at the estimation resolution: of an area-downscaled copy when ``scale < 1``."""
+    import tensorflow as tf
+
+    small = image
+    if scale < 1:
+        small = tf.image.resize(image[None], _estimation_size(*image.shape[:2], scale), method="area")[0].numpy()
+    alpha = np.empty(small.shape[:2] + (model.outputs[0].shape[-1],), np.float32)
+    for core, tile_alpha in _alpha_tiles(model, small, iterations):
+        alpha[core] = tile_alpha
+    return alpha
 
 
 def _graph_function(model):
@@ -430,13 +430,10 @@ def enhance(
         return result
     import tensorflow as tf
 
-    small = tf.image.resize(image[None], _estimation_size(*image.shape[:2], scale), method="area")[0].numpy()
-    small_alpha = np.empty(small.shape[:2] + (3 * maps,), np.float32)
-    for core, alpha in _alpha_tiles(model, small, iterations):
-        small_alpha[core] = alpha
+    small_alpha = _small_alpha(model, image, scale, iterations)
     # Bilinear upsampling is separable: widen once here (h × W), and interpolate each band of
     # output rows as it is needed, so the full-resolution α never exists at once.
-    wide = tf.image.resize(small_alpha[None], (small.shape[0], image.shape[1]), method="bilinear")[0].numpy()
+    wide = tf.image.resize(small_alpha[None], (small_alpha.shape[0], image.shape[1]), method="bilinear")[0].numpy()
     return _apply_curves_banded(image, partial(_upsample_rows, wide, image.shape[0]), iterations)
 
 
@@ -472,14 +469,16 @@ TILE, TILE_MARGIN = 512, 8
 _POOL = None
 
 
-def _alpha_tiles(model, image: np.ndarray, iterations: int):
+def _alpha_tiles(model, image: np.ndarray, iterations: int | None):
     """Yield ``(core slices, α of the core)`` over tiles of ``image`` (one tile if it is small)."""
     import tensorflow as tf
 
     run = _graph_function(model)
     conditioned = len(model.inputs) == 2
+    if conditioned and iterations is None:
+        raise ValueError("this DCE-Net is conditioned on the iteration count: pass iterations")
     height, width = image.shape[:2]
-    count = tf.fill((1, 1), float(iterations))
+    count = tf.fill((1, 1), float(iterations or 0))
     for top in range(0, height, TILE):
         for left in range(0, width, TILE):
             bottom, right = min(height, top + TILE), min(width, left + TILE)
