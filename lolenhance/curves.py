@@ -23,7 +23,10 @@ skips c4‖c3 → c5, c5‖c2 → c6, c6‖c1 → out):
   at ``n = DEFAULT_ITERATIONS`` the high image itself, and each further (or fewer) iteration
   ``STOPS_PER_ITERATION`` of a stop brighter (darker) in linear light (:func:`exposure_shift`).
   The count becomes a calibrated exposure dial — ⅛ stop per iteration — whose default is the
-  reference exposure, so PSNR degrades gently away from it instead of collapsing;
+  reference exposure, so PSNR degrades gently away from it instead of collapsing. The net is
+  also told the **exposure of the whole image** (its per-channel mean, :func:`image_exposure`,
+  three more constant planes): its convolutions see 15×15 pixels, too little to tell a dark
+  corner of a bright scene from a dark scene or to see a frame-wide colour cast;
 * ``"zero-dce"`` — Zero-DCE as published: 24 channels of **tanh**, one 3-channel map per
   iteration, 8 iterations, trained without references by the four zero-reference losses.
 
@@ -52,7 +55,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "le_curve", "apply_curves", "build_dce_net", "DEFAULT_ITERATIONS", "TRAIN_ITERATIONS", "STOPS_PER_ITERATION",
-    "ESTIMATION_SCALE", "ESTIMATION_PIXELS", "fast_scale", "exposure_shift", "sweep_iterations", "useful_range",
+    "ESTIMATION_SCALE", "ESTIMATION_PIXELS", "fast_scale", "exposure_shift", "image_exposure", "sweep_iterations", "useful_range",
     "spatial_consistency_loss", "exposure_control_loss", "colour_constancy_loss", "illumination_smoothness_loss",
     "zero_reference_loss", "build_curve_enhancer", "estimate_alpha", "enhance", "enhance_zero_dce", "load_pretrained", "WEIGHTS_DIR",
 ]
@@ -129,7 +132,7 @@ def apply_curves(x, alpha, iterations: int | None = None, *, return_intermediate
     return (x, steps) if return_intermediates else x
 
 
-def build_dce_net(variant: str = "curve") -> keras.Model:
+def build_dce_net(variant: str = "curve", *, exposure_input: bool = True) -> keras.Model:
     """The 7-layer DCE-Net.
 
     Parameters
@@ -137,14 +140,21 @@ def build_dce_net(variant: str = "curve") -> keras.Model:
     variant : {"curve", "zero-dce"}
         ``"curve"``: 3-channel sigmoid α in [0, 1], conditioned on the iteration count;
         ``"zero-dce"``: 24-channel tanh α in [-1, 1] (one map per iteration, as published).
+    exposure_input : bool
+        ``"curve"`` only: also condition on the whole image's exposure — its per-channel mean
+        (:func:`image_exposure`), given as three constant planes ``log2(mean + 1/256) / 8``. The
+        convolutions see only 15×15 pixels, so without it the net cannot tell a dark corner of a
+        bright scene from a dark scene, nor see a colour cast; the weights shipped since the
+        last curve model use it (README, "Iterative curve model").
 
     Returns
     -------
     keras.Model
         ``"zero-dce"``: ``(N, H, W, 3)`` in [0, 1] → α ``(N, H, W, 24)``. ``"curve"``: inputs
-        ``[image (N, H, W, 3), count (N, 1)]`` → α ``(N, H, W, 3)``; the count enters as a
-        constant fourth input plane ``count / COUNT_SCALE`` (the only change to the first layer:
-        4 instead of 3 input channels).
+        ``[image (N, H, W, 3), count (N, 1)]`` (plus ``exposure (N, 3)`` with
+        ``exposure_input``) → α ``(N, H, W, 3)``; the count enters as a constant input plane
+        ``count / COUNT_SCALE``, the exposure as three more (the only change to the first layer:
+        4 or 7 instead of 3 input channels).
     """
     import keras
     from keras import layers, ops
@@ -158,7 +168,13 @@ def build_dce_net(variant: str = "curve") -> keras.Model:
         count = keras.Input((1,), name="iterations")
         inputs.append(count)
         plane = ops.ones_like(image[..., :1]) * ops.reshape(count / COUNT_SCALE, (-1, 1, 1, 1))
-        features = layers.Concatenate(name="low_count")([image, plane])
+        planes = [image, plane]
+        if exposure_input:
+            exposure = keras.Input((3,), name="exposure")
+            inputs.append(exposure)
+            level = ops.log2(exposure + 1 / 256) / 8
+            planes.append(ops.ones_like(image) * ops.reshape(level, (-1, 1, 1, 3)))
+        features = layers.Concatenate(name="low_count" + ("_exposure" if exposure_input else ""))(planes)
 
     def conv(name):
         return layers.Conv2D(32, 3, padding="same", activation="relu", name=name)
@@ -174,6 +190,22 @@ def build_dce_net(variant: str = "curve") -> keras.Model:
         layers.Concatenate(name="c6_c1")([c6, c1])
     )
     return keras.Model(inputs if variant == "curve" else image, alpha, name=f"dce_net_{variant.replace('-', '_')}")
+
+
+def image_exposure(image) -> np.ndarray:
+    """The exposure the count-and-exposure-conditioned DCE-Net is told: the per-channel mean.
+
+    Parameters
+    ----------
+    image : (H, W, 3) or (N, H, W, 3) array of float32 in [0, 1]
+        The *whole* image (in training: the whole low image a crop was cut from).
+
+    Returns
+    -------
+    (3,) or (N, 3) ndarray of float32
+    """
+    image = np.asarray(image, np.float32)
+    return image.mean(axis=(-3, -2), dtype=np.float64).astype(np.float32)
 
 
 def exposure_shift(image, stops):
@@ -305,7 +337,7 @@ def _small_alpha(model, image: np.ndarray, scale: float, iterations: int | None)
     if scale < 1:
         small = tf.image.resize(image[None], _estimation_size(*image.shape[:2], scale), method="area")[0].numpy()
     alpha = np.empty(small.shape[:2] + (model.outputs[0].shape[-1],), np.float32)
-    for core, tile_alpha in _alpha_tiles(model, small, iterations):
+    for core, tile_alpha in _alpha_tiles(model, small, iterations, image_exposure(image)):
         alpha[core] = tile_alpha
     return alpha
 
@@ -354,12 +386,15 @@ def load_pretrained(kind: str = "curve", path: str | os.PathLike | None = None) 
         raise WeightsError(f"{path}: weights file is empty (0 bytes)")
     if not h5py.is_hdf5(path):
         raise WeightsError(f"{path}: not an HDF5 weights file (truncated or wrong format)")
-    model = build_dce_net(kind)
-    try:
-        model.load_weights(path)
-    except Exception as error:
-        raise WeightsError(f"{path}: does not fit the {kind} DCE-Net or is damaged ({type(error).__name__}: {error})") from error
-    return model
+    # "curve" weights with and without the exposure input both load (see build_dce_net)
+    for options in ({"exposure_input": True}, {"exposure_input": False}) if kind == "curve" else ({},):
+        model = build_dce_net(kind, **options)
+        try:
+            model.load_weights(path)
+            return model
+        except Exception as error:  # noqa: PERF203
+            failure = error
+    raise WeightsError(f"{path}: does not fit the {kind} DCE-Net or is damaged ({type(failure).__name__}: {failure})") from failure
 
 
 def enhance(
@@ -425,7 +460,7 @@ def enhance(
         # α at full resolution would be as large as the image times 1 (curve) or 8 (Zero-DCE):
         # estimate it tile by tile and apply the curves to each tile straight away.
         result = np.empty_like(image)
-        for core, alpha in _alpha_tiles(model, image, iterations):
+        for core, alpha in _alpha_tiles(model, image, iterations, image_exposure(image)):
             result[core] = _apply_curves_banded(image[core], lambda start, stop, a=alpha: a[start:stop], iterations)
         return result
     import tensorflow as tf
@@ -469,23 +504,30 @@ TILE, TILE_MARGIN = 512, 8
 _POOL = None
 
 
-def _alpha_tiles(model, image: np.ndarray, iterations: int | None):
-    """Yield ``(core slices, α of the core)`` over tiles of ``image`` (one tile if it is small)."""
+def _alpha_tiles(model, image: np.ndarray, iterations: int | None, exposure: np.ndarray | None = None):
+    """Yield ``(core slices, α of the core)`` over tiles of ``image`` (one tile if it is small).
+
+    ``exposure`` is that of the whole image (of the full-resolution one when ``image`` is a
+    downscaled copy), so every tile is told the same and tiling stays exact.
+    """
     import tensorflow as tf
 
     run = _graph_function(model)
-    conditioned = len(model.inputs) == 2
+    conditioned = len(model.inputs) >= 2
     if conditioned and iterations is None:
         raise ValueError("this DCE-Net is conditioned on the iteration count: pass iterations")
     height, width = image.shape[:2]
     count = tf.fill((1, 1), float(iterations or 0))
+    extra = [count]
+    if len(model.inputs) == 3:
+        extra.append(tf.constant((image_exposure(image) if exposure is None else exposure)[None]))
     for top in range(0, height, TILE):
         for left in range(0, width, TILE):
             bottom, right = min(height, top + TILE), min(width, left + TILE)
             y0, x0 = max(0, top - TILE_MARGIN), max(0, left - TILE_MARGIN)
             y1, x1 = min(height, bottom + TILE_MARGIN), min(width, right + TILE_MARGIN)
             tile = tf.convert_to_tensor(image[None, y0:y1, x0:x1])
-            alpha = run([tile, count] if conditioned else tile)[0].numpy()
+            alpha = run([tile, *extra] if conditioned else tile)[0].numpy()
             yield (slice(top, bottom), slice(left, right)), alpha[top - y0 : bottom - y0, left - x0 : right - x0]
 
 
@@ -531,7 +573,7 @@ def _apply_curves_banded(image: np.ndarray, alpha_rows, iterations: int) -> np.n
 
 def build_curve_enhancer(kind: str = "curve", *, train_iterations: tuple[int, int] | None = TRAIN_ITERATIONS,
                          default_share: float = DEFAULT_SHARE, estimation_scale: float | None = None,
-                         loss_weights: dict | None = None) -> keras.Model:
+                         loss_weights: dict | None = None, exposure_input: bool = True) -> keras.Model:
     """A trainable model ``low → enhanced``: the DCE-Net (attribute ``net``) plus its curves.
 
     Parameters
@@ -552,6 +594,11 @@ def build_curve_enhancer(kind: str = "curve", *, train_iterations: tuple[int, in
     loss_weights : dict, optional
         ``"zero-dce"`` only: keyword arguments of :func:`zero_reference_loss`, added as the
         model's own loss while training (compile it with ``loss=None``).
+    exposure_input : bool
+        ``"curve"`` only: the net is told the image's exposure (:func:`build_dce_net`). The model
+        then takes ``low`` or ``(low, exposure)``: crops must come with the exposure of the
+        whole image they were cut from (``make_pair_dataset(..., with_exposure=True)``); a bare
+        ``low`` is taken as a whole image.
 
     Returns
     -------
@@ -567,10 +614,10 @@ def build_curve_enhancer(kind: str = "curve", *, train_iterations: tuple[int, in
     class CurveEnhancer(keras.Model):
         def __init__(self) -> None:
             super().__init__(name=f"{kind.replace('-', '_')}_enhancer")
-            self.net = build_dce_net(kind)
+            self.net = build_dce_net(kind, **({"exposure_input": exposure_input} if kind == "curve" else {}))
             self._count = None
 
-        def _alpha(self, low, count, training):
+        def _alpha(self, low, count, training, exposure=None):
             size = tf.shape(low)[1:3]
             small = low
             if estimation_scale < 1:
@@ -580,12 +627,18 @@ def build_curve_enhancer(kind: str = "curve", *, train_iterations: tuple[int, in
                 alpha = self.net(small, training=training)
             else:
                 counts = tf.fill((tf.shape(low)[0], 1), tf.cast(count, tf.float32))
-                alpha = self.net([small, counts], training=training)
+                extra = [counts] if exposure is None else [counts, exposure]
+                alpha = self.net([small, *extra], training=training)
             if estimation_scale < 1:
                 alpha = tf.image.resize(alpha, size, method="bilinear")
             return alpha
 
         def call(self, low, training=False):
+            exposure = None
+            if isinstance(low, (tuple, list)):
+                low, exposure = low
+            if kind == "curve" and exposure_input and exposure is None:
+                exposure = tf.reduce_mean(low, axis=(1, 2))
             if kind == "zero-dce":
                 alpha = self._alpha(low, None, training)
                 enhanced = apply_curves(low, alpha, 8)
@@ -597,7 +650,7 @@ def build_curve_enhancer(kind: str = "curve", *, train_iterations: tuple[int, in
                 drawn = tf.random.uniform((), train_iterations[0], train_iterations[1] + 1, dtype=tf.int32)
                 count = tf.where(tf.random.uniform(()) < default_share, count, drawn)
             self._count = count
-            alpha = self._alpha(low, count, training)
+            alpha = self._alpha(low, count, training, exposure if exposure_input else None)
             _, enhanced = tf.while_loop(lambda i, x: i < count, lambda i, x: (i + 1, le_curve(x, alpha)),
                                         (tf.constant(0), low))
             return enhanced

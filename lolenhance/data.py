@@ -337,6 +337,7 @@ def make_pair_dataset(
     repeat: bool = True,
     augment: PairTransform | None = None,
     start: int = 0,
+    with_exposure: bool = False,
 ) -> tf.data.Dataset:
     """A ``tf.data`` pipeline of aligned (low, high) batches.
 
@@ -369,6 +370,11 @@ def make_pair_dataset(
         drawn from ``(seed, k)`` — so the stream from ``start`` is exactly the tail of the stream
         from 0, without computing what comes before. :func:`lolenhance.train.fit` resumes with it
         (``start = epoch × steps_per_epoch × batch_size``).
+    with_exposure : bool
+        Elements become ``((low, exposure), high)`` with ``exposure`` ``(batch, 3)`` the
+        per-channel mean of the *whole* low image each crop was cut from
+        (:func:`lolenhance.curves.image_exposure`; geometric augmentation does not change it,
+        so ``augment`` must not be photometric). For the exposure-conditioned curve net.
 
     Returns
     -------
@@ -427,6 +433,7 @@ def make_pair_dataset(
     flat_low = tf.constant(np.concatenate([image.ravel() for image in lows]))
     flat_high = tf.constant(np.concatenate([image.ravel() for image in highs]))
     base = tf.constant(int(seed), tf.int64)
+    exposures = tf.constant(np.array([(image.mean(axis=(0, 1), dtype=np.float64) / 255) for image in lows], np.float32))
 
     def pair_index(k: tf.Tensor) -> tf.Tensor:
         if not shuffle:
@@ -462,6 +469,8 @@ def make_pair_dataset(
             fixed = (region, region, 3) if crop_size is not None else lows[0].shape  # one size when uncropped
             low.set_shape(fixed)
             high.set_shape(fixed)
+        if with_exposure:
+            return (low, exposures[index]), high
         return low, high
 
     indices = tf.data.Dataset.counter(start, dtype=tf.int64) if repeat else tf.data.Dataset.range(start, count)

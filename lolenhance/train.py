@@ -238,6 +238,7 @@ def fit(
     strategy: tf.distribute.Strategy | None = None,
     callbacks: list | None = None,
     verbose: int = 2,
+    with_exposure: bool = False,
 ) -> keras.Model:
     """Train ``build_model()`` on aligned pairs with the callbacks of the module docstring.
 
@@ -260,6 +261,9 @@ def fit(
         Extra callbacks, run after the built-in ones.
     verbose : int
         Keras ``fit`` verbosity (1: progress bar, 2: one line per epoch).
+    with_exposure : bool
+        Feed the model ``(low crop, exposure of the whole low image)`` (see
+        :func:`lolenhance.data.make_pair_dataset`).
 
     Returns
     -------
@@ -289,6 +293,7 @@ def fit(
         seed=config.seed,
         augment=PairedAugmenter(photometric=False) if config.augment else None,
         start=first_epoch * config.steps_per_epoch * config.batch_size,
+        with_exposure=with_exposure,
     )
     with strategy.scope():
         model = build_model()
@@ -380,6 +385,7 @@ def train_curves(
             low, kind, model=model.net, scale=curves.ESTIMATION_SCALE if kind == "curve" else 1.0),
         strategy=strategy,
         verbose=verbose,
+        with_exposure=kind == "curve",
     )
 
 

@@ -47,14 +47,16 @@ def test_intermediates_and_per_iteration_maps():
         curves.apply_curves(x, alpha[..., :3])
 
 
-@pytest.mark.parametrize(("variant", "channels", "params"), [("curve", 3, 67_587), ("zero-dce", 24, 79_416)])
-def test_dce_net_shapes_and_ranges(variant, channels, params):
+@pytest.mark.parametrize(("variant", "exposure_input", "channels", "params"),
+                         [("curve", True, 3, 68_451), ("curve", False, 3, 67_587), ("zero-dce", False, 24, 79_416)])
+def test_dce_net_shapes_and_ranges(variant, exposure_input, channels, params):
     keras.utils.set_random_seed(0)
-    net = curves.build_dce_net(variant)
+    net = curves.build_dce_net(variant, exposure_input=exposure_input)
     assert net.count_params() == params
     assert sum(isinstance(layer, keras.layers.Conv2D) for layer in net.layers) == 7
     image = tf.random.stateless_uniform((1, 20, 30, 3), (0, 1))
-    alpha = np.asarray(net([image, tf.fill((1, 1), 8.0)] if variant == "curve" else image))
+    inputs = [image, tf.fill((1, 1), 8.0)] + ([tf.fill((1, 3), 0.1)] if exposure_input else [])
+    alpha = np.asarray(net(inputs if variant == "curve" else image))
     assert alpha.shape == (1, 20, 30, channels)
     low_bound = 0 if variant == "curve" else -1
     assert alpha.min() >= low_bound and alpha.max() <= 1
@@ -69,6 +71,31 @@ def test_count_conditioning_changes_alpha():
     assert not np.allclose(curves.estimate_alpha(net, image, 1.0, 2), curves.estimate_alpha(net, image, 1.0, 14))
     with pytest.raises(ValueError, match="conditioned"):
         curves.estimate_alpha(net, image, 1.0)
+
+
+def test_exposure_conditioning_changes_alpha_and_is_the_whole_image_mean():
+    keras.utils.set_random_seed(8)
+    net = curves.build_dce_net("curve")
+    image = tf.random.stateless_uniform((1, 24, 24, 3), (2, 3)) * 0.2
+    count = tf.fill((1, 1), 8.0)
+    dark, bright = (np.asarray(net([image, count, tf.fill((1, 3), level)])) for level in (0.02, 0.3))
+    assert not np.allclose(dark, bright)
+    np.testing.assert_allclose(curves.image_exposure(np.full((5, 4, 3), [0.1, 0.2, 0.3], np.float32)),
+                               [0.1, 0.2, 0.3], rtol=1e-6)
+    assert curves.image_exposure(np.zeros((2, 5, 4, 3), np.float32)).shape == (2, 3)
+    # the training model takes (crop, exposure of the whole image); a bare image is its own whole
+    model = curves.build_curve_enhancer("curve")
+    low = tf.random.stateless_uniform((2, 16, 16, 3), (4, 5)) * 0.3
+    exposure = tf.constant(curves.image_exposure(low.numpy()))
+    np.testing.assert_allclose(model(low), model((low, exposure)), atol=1e-6)
+    assert not np.allclose(model(low), model((low, exposure * 4)), atol=1e-4)
+
+
+def test_weights_with_and_without_the_exposure_input_both_load(tmp_path):
+    for exposure_input, inputs in ((True, 3), (False, 2)):
+        path = tmp_path / f"curve_{exposure_input}.weights.h5"
+        curves.build_dce_net("curve", exposure_input=exposure_input).save_weights(path)
+        assert len(curves.load_pretrained("curve", path).inputs) == inputs
 
 
 def test_exposure_shift_known_values():
@@ -200,3 +227,24 @@ def test_weights_errors(tmp_path, problem):
                                             "other architecture": "does not fit"}[problem]) as error:
         curves.load_pretrained("curve", path)
     assert str(path) in str(error.value)
+
+
+def test_curve_recipe_trains_on_whole_image_exposures_and_exports(tmp_path, monkeypatch):
+    from lolenhance import data, train
+
+    monkeypatch.delenv("LOL_ROOT", raising=False)
+    config = train.TrainConfig(epochs=1, steps_per_epoch=2, batch_size=2, crop_size=32, val_pairs=1, ssim_weight=0.03)
+    seen = []
+    original = data.make_pair_dataset
+
+    def recording(*args, **kwargs):
+        seen.append(kwargs.get("with_exposure"))
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(train, "make_pair_dataset", recording)
+    train.train_curves("curve", None, tmp_path / "run", config, verbose=0)
+    assert seen == [True], "crops must be told the exposure of the whole image"
+    (tmp_path / "weights").mkdir()
+    shipped = train.export_weights("curve", tmp_path / "run", tmp_path / "weights")
+    net = curves.load_pretrained("curve", shipped)
+    assert len(net.inputs) == 3 and net.count_params() == 68_451

@@ -142,6 +142,21 @@ def test_pipeline_shapes_range_and_alignment(make_tree):
         np.testing.assert_allclose(high, 1.0 - low, atol=1.5 / 255)
 
 
+def test_pipeline_with_exposure_gives_the_whole_low_images_mean():
+    # left half v, right half v + 0.5: a crop's own mean is v, v + 0.5 or between; the whole
+    # image's is v + 0.25, and v identifies the pair
+    levels = (0.05, 0.1, 0.15)
+    lows = [np.concatenate([np.full((32, 20, 3), v, np.float32), np.full((32, 20, 3), v + 0.5, np.float32)], axis=1)
+            for v in levels]
+    dataset = make_pair_dataset((lows, lows), batch_size=4, crop_size=8, seed=3, with_exposure=True)
+    for (low, exposure), high in dataset.take(3):
+        assert exposure.shape == (4, 3) and low.shape == high.shape == (4, 8, 8, 3)
+        for crop, told in zip(low.numpy(), exposure.numpy()):
+            level = min(levels, key=lambda v: abs(crop.min() % 0.5 - v))
+            assert abs(crop.min() % 0.5 - level) < 0.01
+            np.testing.assert_allclose(told, level + 0.25, atol=1e-3)
+
+
 def test_pipeline_is_deterministic_per_seed(make_tree):
     pairs = list_pairs(make_tree("v1", n_train=4, size=(32, 40)), "train")
     first = _first_batches(make_pair_dataset(pairs, batch_size=2, crop_size=16, seed=5))
