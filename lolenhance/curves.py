@@ -55,7 +55,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "le_curve", "apply_curves", "build_dce_net", "DEFAULT_ITERATIONS", "TRAIN_ITERATIONS", "STOPS_PER_ITERATION",
-    "ESTIMATION_SCALE", "ESTIMATION_PIXELS", "fast_scale", "exposure_shift", "image_exposure", "sweep_iterations", "useful_range",
+    "ESTIMATION_SCALE", "ESTIMATION_PIXELS", "fast_scale", "exposure_shift", "image_exposure", "sweep_iterations",
+    "useful_range",
     "spatial_consistency_loss", "exposure_control_loss", "colour_constancy_loss", "illumination_smoothness_loss",
     "zero_reference_loss", "build_curve_enhancer", "estimate_alpha", "enhance", "enhance_zero_dce", "load_pretrained", "WEIGHTS_DIR",
 ]
@@ -203,6 +204,11 @@ def image_exposure(image) -> np.ndarray:
     Returns
     -------
     (3,) or (N, 3) ndarray of float32
+
+    Examples
+    --------
+    >>> image_exposure(np.full((4, 6, 3), [0.1, 0.2, 0.3], np.float32))
+    array([0.1, 0.2, 0.3], dtype=float32)
     """
     image = np.asarray(image, np.float32)
     return image.mean(axis=(-3, -2), dtype=np.float64).astype(np.float32)
