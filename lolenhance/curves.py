@@ -73,7 +73,7 @@ ESTIMATION_SCALE = 1.0
 #: Share of training batches that use the default count (the rest draw from TRAIN_ITERATIONS).
 DEFAULT_SHARE = 0.5
 #: Pixels α is estimated on with ``scale="fast"``, whatever the image size (96×64 for 600×400):
-#: 10.6 ms per 600×400 image on a 2-core CPU, 0.8 dB below full-resolution α on LOL-v2 real Test.
+#: 12.5 ms per 600×400 image on a 2-core CPU, 1.15 dB below full-resolution α on LOL-v2 real Test.
 ESTIMATION_PIXELS = 96 * 64
 WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
 _CACHE: dict[str, keras.Model] = {}
@@ -145,8 +145,8 @@ def build_dce_net(variant: str = "curve", *, exposure_input: bool = True) -> ker
         ``"curve"`` only: also condition on the whole image's exposure — its per-channel mean
         (:func:`image_exposure`), given as three constant planes ``log2(mean + 1/256) / 8``. The
         convolutions see only 15×15 pixels, so without it the net cannot tell a dark corner of a
-        bright scene from a dark scene, nor see a colour cast; the weights shipped since the
-        last curve model use it (README, "Iterative curve model").
+        bright scene from a dark scene, nor see a colour cast. The shipped weights use it (their
+        JSON and the README say what it bought).
 
     Returns
     -------
