@@ -514,7 +514,7 @@ TILE, TILE_MARGIN = 512, 8
 _POOL = None
 
 
-def _alpha_tiles(model, image: np.ndarray, iterations: int | None, exposure: np.ndarray | None = None):
+def _alpha_tiles(model, image: np.ndarray, iterations: int | None, exposure: np.ndarray):
     """Yield ``(core slices, α of the core)`` over tiles of ``image`` (one tile if it is small).
 
     ``exposure`` is that of the whole image (of the full-resolution one when ``image`` is a
@@ -530,7 +530,7 @@ def _alpha_tiles(model, image: np.ndarray, iterations: int | None, exposure: np.
     count = tf.fill((1, 1), float(iterations or 0))
     extra = [count]
     if len(model.inputs) == 3:
-        extra.append(tf.constant((image_exposure(image) if exposure is None else exposure)[None]))
+        extra.append(tf.constant(exposure[None]))
     for top in range(0, height, TILE):
         for left in range(0, width, TILE):
             bottom, right = min(height, top + TILE), min(width, left + TILE)
