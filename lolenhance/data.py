@@ -433,7 +433,10 @@ def make_pair_dataset(
     flat_low = tf.constant(np.concatenate([image.ravel() for image in lows]))
     flat_high = tf.constant(np.concatenate([image.ravel() for image in highs]))
     base = tf.constant(int(seed), tf.int64)
-    exposures = tf.constant(np.array([(image.mean(axis=(0, 1), dtype=np.float64) / 255) for image in lows], np.float32))
+    if with_exposure:
+        from lolenhance.curves import image_exposure  # the one definition, shared with inference
+
+        exposures = tf.constant(np.stack([image_exposure(image.astype(np.float32) / 255) for image in lows]))
 
     def pair_index(k: tf.Tensor) -> tf.Tensor:
         if not shuffle:
