@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from lolenhance.io import IMAGE_SUFFIXES, read_image
+from lolenhance.sensor import SynthesisConfig, illuminant_gains, relight, synthesise_pair
 
 if TYPE_CHECKING:  # TensorFlow is imported lazily at run time
     import tensorflow as tf
@@ -338,6 +339,7 @@ def make_pair_dataset(
     augment: PairTransform | None = None,
     start: int = 0,
     with_exposure: bool = False,
+    synthesis: SynthesisConfig | None = None,
 ) -> tf.data.Dataset:
     """A ``tf.data`` pipeline of aligned (low, high) batches.
 
@@ -375,6 +377,13 @@ def make_pair_dataset(
         per-channel mean of the *whole* low image each crop was cut from
         (:func:`lolenhance.curves.image_exposure`; geometric augmentation does not change it,
         so ``augment`` must not be photometric). For the exposure-conditioned curve net.
+    synthesis : SynthesisConfig, optional
+        Replace a share of the pairs by pairs synthesised from the *high* crop by the physical
+        model (:func:`lolenhance.sensor.synthesise_pair`: illuminant change on both, a darker
+        noisy capture as the low, or the image itself), and relight a share of the real pairs.
+        Drawn from ``(seed, k)`` like everything else, before ``augment``. With
+        ``with_exposure`` a synthetic crop is told the exposure of its whole synthetic low
+        image, rendered from a quarter-size copy of the whole high image with the same draws.
 
     Returns
     -------
@@ -437,6 +446,7 @@ def make_pair_dataset(
         from lolenhance.curves import image_exposure  # the one definition, shared with inference
 
         exposures = tf.constant(np.stack([image_exposure(image.astype(np.float32) / 255) for image in lows]))
+    synthesiser = _Synthesiser(synthesis, lows, highs, with_exposure) if synthesis is not None else None
 
     def pair_index(k: tf.Tensor) -> tf.Tensor:
         if not shuffle:
@@ -456,6 +466,17 @@ def make_pair_dataset(
                                                dtype=tf.int64)
             low = low[top : top + region, left : left + region]
             high = high[top : top + region, left : left + region]
+        exposure = exposures[index] if with_exposure else None
+        if synthesiser is not None:
+            # second seed words below -2**40 never collide with the crop, augment or pass seeds
+            synth_seed = tf.random.stateless_uniform((), tf.stack([base, -(2**40) - k]), 0, 2**31 - 1, dtype=tf.int64)
+            shape_before = low.shape
+            low, high, synth_exposure = tf.numpy_function(
+                synthesiser, [low, high, index, synth_seed], [tf.uint8, tf.uint8, tf.float32])
+            low.set_shape(shape_before)
+            high.set_shape(shape_before)
+            if with_exposure:
+                exposure = tf.ensure_shape(synth_exposure, (3,))
         if augment is not None:
             augment_seed = tf.random.stateless_uniform((), tf.stack([base, 3 * k + 2]), 0, 2**31 - 1, dtype=tf.int64)
 
@@ -473,12 +494,61 @@ def make_pair_dataset(
             low.set_shape(fixed)
             high.set_shape(fixed)
         if with_exposure:
-            return (low, exposures[index]), high
+            return (low, exposure), high
         return low, high
 
     indices = tf.data.Dataset.counter(start, dtype=tf.int64) if repeat else tf.data.Dataset.range(start, count)
     dataset = indices.map(element, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
     return dataset.batch(batch_size, drop_remainder=repeat).prefetch(tf.data.AUTOTUNE)
+
+
+class _Synthesiser:
+    """The ``tf.numpy_function`` body of ``make_pair_dataset(..., synthesis=...)``: one element."""
+
+    #: Side reduction of the whole-image copies that exposures are rendered from.
+    THUMB = 4
+
+    def __init__(self, config: SynthesisConfig, lows: list[np.ndarray], highs: list[np.ndarray],
+                 with_exposure: bool) -> None:
+        import cv2
+
+        def thumb(image: np.ndarray) -> np.ndarray:
+            height, width = image.shape[:2]
+            size = (max(1, width // self.THUMB), max(1, height // self.THUMB))
+            return cv2.resize(image.astype(np.float32) / 255, size, interpolation=cv2.INTER_AREA)
+
+        self.config = config
+        self.with_exposure = with_exposure
+        self.low_thumbs = [thumb(image) for image in lows] if with_exposure else []
+        self.high_thumbs = [thumb(image) for image in highs] if with_exposure else []
+        self.exposures = self._exposure(lows, full=True) if with_exposure else []
+
+    @staticmethod
+    def _exposure(images, full: bool = False):
+        from lolenhance.curves import image_exposure  # the one definition, shared with inference
+
+        if full:
+            return [image_exposure(image.astype(np.float32) / 255) for image in images]
+        return image_exposure(images)
+
+    def __call__(self, low: np.ndarray, high: np.ndarray, index, seed) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        config, index = self.config, int(index)
+        rng = np.random.default_rng(int(seed))
+        exposure = self.exposures[index] if self.with_exposure else np.zeros(3, np.float32)
+        if rng.random() < config.share:
+            companions = (self.high_thumbs[index],) if self.with_exposure else ()
+            low_f, high_f, thumb_lows = synthesise_pair(high.astype(np.float32) / 255, rng, config, companions=companions)
+            if self.with_exposure:
+                exposure = self._exposure(thumb_lows[0])
+        elif rng.random() < config.real_illuminant_p:
+            gains = illuminant_gains(rng.uniform(*config.temperature_range), rng.uniform(*config.tint_range))
+            low_f, high_f = relight(low.astype(np.float32) / 255, gains), relight(high.astype(np.float32) / 255, gains)
+            if self.with_exposure:
+                exposure = self._exposure(relight(self.low_thumbs[index], gains))
+        else:
+            return low, high, np.asarray(exposure, np.float32)
+        as_bytes = [np.rint(image * 255).astype(np.uint8) for image in (low_f, high_f)]
+        return as_bytes[0], as_bytes[1], np.asarray(exposure, np.float32)
 
 
 from lolenhance.download import download_lol  # noqa: E402  (re-exported: lolenhance.data.download_lol)

@@ -11,8 +11,13 @@ Architecture (``build_denoiser``): a three-level U-Net that works at **half reso
   layers and gate the bottleneck channels (squeeze-and-excitation, Hu et al. CVPR 2018). Low-light
   restoration is dominated by a global gain that a purely local network with a bounded receptive
   field cannot infer (the failure of the earlier 4-layer, 9×9-receptive-field denoiser);
-* depth-to-space back to full resolution; the output is the enhanced image itself, clipped
-  to ``[0, 1]``.
+* depth-to-space back to full resolution; the network predicts a **residual** added to its
+  input, so the identity — what a well-exposed photo needs — is the easy answer (zero residual)
+  instead of one the network has to rebuild from its features;
+* **never darker on average**: the residual's mean over the image is floored at zero
+  (``output = x + r − min(0, mean(r))``), so no input comes out with a lower mean brightness
+  than it went in with — by construction, not by training (``enhance`` clips to ``[0, 1]``
+  afterwards, which can only cut values above 1).
 
 Any input size works: images are reflect-padded to a multiple of 8 (the network's total stride)
 and cropped back. Large images are processed in overlapping tiles blended with linear ramps,
@@ -56,7 +61,8 @@ def build_denoiser(widths: tuple[int, int, int] = (24, 48, 96)) -> keras.Model:
     -------
     keras.Model
         Maps ``(N, H, W, 3)`` float32 in [0, 1] (H, W multiples of 8) to ``(N, H, W, 3)``
-        (unclipped; :func:`enhance` pads, clips and crops). 368 916 parameters by default.
+        (unclipped; :func:`enhance` pads, clips and crops): the input plus a residual whose image
+        mean is at least 0. 368 916 parameters by default.
 
     Examples
     --------
@@ -89,8 +95,19 @@ def build_denoiser(widths: tuple[int, int, int] = (24, 48, 96)) -> keras.Model:
     d1 = layers.Conv2DTranspose(w1, 2, strides=2, name="up1")(d2)
     d1 = convs(layers.Concatenate(name="skip1")([d1, e1]), w1, 2, "dec1")
     out = layers.Conv2D(12, 3, padding="same", name="to_pixels")(d1)
-    out = layers.Lambda(_depth_to_space, name="depth_to_space")(out)
+    residual = layers.Lambda(_depth_to_space, name="depth_to_space")(out)
+    out = layers.Lambda(_add_brightening, name="residual_never_darker")([inputs, residual])
     return keras.Model(inputs, out, name="denoiser")
+
+
+def _add_brightening(tensors):
+    # ``x + r - min(0, mean(r))``: the image mean can only rise. Per image, over pixels and channels,
+    # so a colour cast can still be corrected by lowering one channel while others rise.
+    from keras import ops
+
+    image, residual = tensors
+    mean = ops.mean(residual, axis=(1, 2, 3), keepdims=True)
+    return image + residual - ops.minimum(mean, 0.0)
 
 
 def _space_to_depth(tensor):

@@ -23,7 +23,10 @@ import numpy as np
 
 from lolenhance._checks import check_image
 
-__all__ = ["srgb_to_linear", "linear_to_srgb", "LowLightModel", "simulate_low_light"]
+__all__ = [
+    "srgb_to_linear", "linear_to_srgb", "LowLightModel", "simulate_low_light", "SynthesisConfig", "illuminant_gains",
+    "synthesise_pair", "relight",
+]
 
 
 def srgb_to_linear(image: np.ndarray) -> np.ndarray:
@@ -129,3 +132,169 @@ def simulate_low_light(
     if model.quantise:
         low = np.rint(low * 255.0) / 255.0
     return low.astype(np.float32)
+
+
+#: Rec. 709 / sRGB luminance weights of linear RGB (an illuminant change keeps a grey's luminance).
+_LUMINANCE = np.array([0.2126, 0.7152, 0.0722], np.float32)
+
+
+@dataclass(frozen=True)
+class SynthesisConfig:
+    """How training pairs are synthesised from well-exposed images (recorded in the weights' JSON).
+
+    A synthetic pair is ``(low, target)`` rendered from one well-exposed sRGB image: first the
+    scene's **illuminant** is changed on *both* (per-channel gains in linear light), so a model
+    learns to keep a scene's colour instead of imposing the one of LOL's camera; then the low
+    image is a capture ``ratio`` times darker than the target, with shot and read noise
+    (:func:`simulate_low_light`). With probability ``identity_share`` the low image *is* the
+    target (a well-exposed photo must come out unchanged).
+
+    Attributes
+    ----------
+    share : float
+        Share of training crops that are synthesised; the others are real pairs.
+    identity_share : float
+        Share of the synthesised crops whose low image is the target itself (ratio 1, no noise).
+    ratio_range : (float, float)
+        Darkening factor ``r`` (low = target / r in linear light), drawn log-uniformly. ``r < 1``
+        renders an *over*-exposure (linear values above 1 saturate), as in a multi-exposure set.
+    temperature_range : (float, float)
+        Illuminant colour: red gain ``exp(t)``, blue ``exp(-t)``, ``t`` uniform (0.3 ≈ from
+        tungsten-ish to shade-ish casts around a neutral white balance).
+    tint_range : (float, float)
+        Green–magenta shift: green gain ``exp(g)``, ``g`` uniform (sodium and fluorescent light).
+    full_well_range : (float, float)
+        Photo-electrons at full scale of the low capture, log-uniform (smaller: more shot noise).
+        The embedded set's 30 000 gives a little more noise than LOL's real lows (notebook 01); the
+        range reaches about 2.5× more noise than that.
+    read_noise_range : (float, float)
+        Read noise in electrons, uniform.
+    real_illuminant_p : float
+        Probability that a *real* pair gets an illuminant change too (the same gains on both).
+    """
+
+    share: float = 0.5
+    identity_share: float = 0.2
+    ratio_range: tuple[float, float] = (1.0, 100.0)
+    temperature_range: tuple[float, float] = (-0.3, 0.3)
+    tint_range: tuple[float, float] = (-0.15, 0.15)
+    full_well_range: tuple[float, float] = (5000.0, 60000.0)
+    read_noise_range: tuple[float, float] = (1.0, 12.0)
+    real_illuminant_p: float = 0.5
+
+    def __post_init__(self) -> None:
+        for name in ("share", "identity_share", "real_illuminant_p"):
+            value = getattr(self, name)
+            if not 0 <= value <= 1:
+                raise ValueError(f"{name} must be in [0, 1], got {value}")
+        for name in ("ratio_range", "temperature_range", "tint_range", "full_well_range", "read_noise_range"):
+            low, high = getattr(self, name)
+            if not low <= high:
+                raise ValueError(f"{name} must be (low, high) with low <= high, got {(low, high)}")
+        if self.ratio_range[0] <= 0 or self.full_well_range[0] <= 0 or self.read_noise_range[0] < 0:
+            raise ValueError(
+                f"ratio_range and full_well_range must be positive and read_noise_range >= 0, got "
+                f"{self.ratio_range}, {self.full_well_range}, {self.read_noise_range}"
+            )
+
+
+def illuminant_gains(temperature: float, tint: float = 0.0) -> np.ndarray:
+    """Per-channel linear-light gains of an illuminant change that keeps a grey's luminance.
+
+    Parameters
+    ----------
+    temperature : float
+        Red gain ``exp(t)``, blue gain ``exp(-t)`` before normalisation (``t > 0``: warmer).
+    tint : float
+        Green gain ``exp(g)`` before normalisation (``g > 0``: greener).
+
+    Returns
+    -------
+    (3,) ndarray of float32
+        Divided by their luminance-weighted mean.
+
+    Examples
+    --------
+    >>> gains = illuminant_gains(0.2)
+    >>> bool(gains[0] > gains[1] > gains[2]), round(float(gains @ _LUMINANCE), 6)
+    (True, 1.0)
+    """
+    gains = np.exp(np.array([temperature, tint, -temperature], np.float64))
+    return (gains / float(gains @ _LUMINANCE.astype(np.float64))).astype(np.float32)
+
+
+def synthesise_pair(
+    image: np.ndarray,
+    rng: np.random.Generator,
+    config: SynthesisConfig = SynthesisConfig(),
+    *,
+    companions: tuple[np.ndarray, ...] = (),
+) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray, ...]]:
+    """Render a training pair ``(low, target)`` from a well-exposed image (see :class:`SynthesisConfig`).
+
+    Parameters
+    ----------
+    image : (H, W, 3) ndarray of float32 in [0, 1]
+        A well-exposed sRGB image (a crop of one).
+    rng : numpy.random.Generator
+        Draws the exposure, illuminant and noise; a seeded generator gives the same pair.
+    config : SynthesisConfig
+    companions : tuple of (h, w, 3) ndarray of float32
+        More images rendered with the *same* draws (exposure, illuminant, noise levels), e.g. a
+        thumbnail of the whole image a crop was cut from, whose low version tells the whole
+        image's exposure.
+
+    Returns
+    -------
+    low, target : (H, W, 3) ndarray of float32 in [0, 1], on 8-bit levels
+    companion_lows : tuple of ndarray
+        The low versions of ``companions``.
+
+    Examples
+    --------
+    >>> high = np.full((16, 16, 3), 0.5, np.float32)
+    >>> config = SynthesisConfig(identity_share=0.0, ratio_range=(10, 10))
+    >>> low, target, _ = synthesise_pair(high, np.random.default_rng(0), config)
+    >>> bool(low.mean() < 0.2 < target.mean())
+    True
+    """
+    image = check_image(image, "image")
+    temperature = rng.uniform(*config.temperature_range)
+    tint = rng.uniform(*config.tint_range)
+    identity = rng.random() < config.identity_share
+    log_low, log_high = np.log(config.ratio_range)
+    ratio = float(np.exp(rng.uniform(log_low, log_high)))
+    model = LowLightModel(
+        exposure_ratio=1.0,  # exposure is applied below, so that r < 1 (over-exposure) works too
+        full_well=float(np.exp(rng.uniform(*np.log(config.full_well_range)))),
+        read_noise=float(rng.uniform(*config.read_noise_range)),
+    )
+    gains = illuminant_gains(temperature, tint)
+
+    def render(source: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        linear = srgb_to_linear(source) * gains
+        target = np.rint(linear_to_srgb(linear) * 255.0) / 255.0
+        if identity:
+            return target.astype(np.float32), target.astype(np.float32)
+        exposed = linear_to_srgb(linear / ratio)  # clipped at 1: an over-exposure saturates
+        return simulate_low_light(exposed, model, rng), target.astype(np.float32)
+
+    low, target = render(image)
+    companion_lows = tuple(render(check_image(extra, "companion"))[0] for extra in companions)
+    return low, target, companion_lows
+
+
+def relight(image: np.ndarray, gains: np.ndarray) -> np.ndarray:
+    """Change the illuminant of an sRGB image: multiply its linear light by ``gains``.
+
+    Parameters
+    ----------
+    image : (H, W, 3) ndarray of float32 in [0, 1]
+    gains : (3,) ndarray
+        E.g. :func:`illuminant_gains`.
+
+    Returns
+    -------
+    (H, W, 3) ndarray of float32 in [0, 1]
+    """
+    return linear_to_srgb(srgb_to_linear(check_image(image, "image")) * np.asarray(gains, np.float32))

@@ -45,12 +45,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from lolenhance.data import Pair, list_pairs, load_pairs, make_pair_dataset
+from lolenhance.sensor import SynthesisConfig, synthesise_pair
 
 if TYPE_CHECKING:
     import keras
     import tensorflow as tf
 
-__all__ = ["TrainConfig", "split_train_val", "l1_ssim_loss", "mse_ssim_loss", "fit", "train_denoiser", "train_curves", "export_weights", "TrainingDiverged"]
+__all__ = ["TrainConfig", "split_train_val", "synthetic_validation", "l1_ssim_loss", "mse_ssim_loss", "fit", "train_denoiser", "train_curves", "export_weights", "TrainingDiverged"]
 
 
 class TrainingDiverged(RuntimeError):
@@ -80,6 +81,19 @@ class TrainConfig:
     max_minutes : float or None
         Wall-clock budget; training stops cleanly after the epoch that exceeds it.
     seed : int
+    synthetic_share : float
+        Share of training crops synthesised from the high images by the physical model
+        (:class:`lolenhance.sensor.SynthesisConfig`; 0: real pairs only). With a positive share
+        the validation set also gets synthetic pairs rendered from the *validation* high images
+        (:func:`synthetic_validation`), so model selection rewards doing no harm and every
+        exposure, not LOL alone.
+    identity_share : float
+        Share of the synthesised crops that are a well-exposed image and itself.
+    min_ratio, max_ratio : float
+        Darkening factor range of the synthesised lows (log-uniform; below 1: over-exposed).
+    init_weights : str or None
+        Start from these inference weights (a ``.weights.h5`` of the same network, e.g. an
+        earlier shipped model) instead of a random initialisation: fine-tuning.
     """
 
     epochs: int = 40
@@ -93,6 +107,18 @@ class TrainConfig:
     patience: int = 15
     max_minutes: float | None = None
     seed: int = 0
+    synthetic_share: float = 0.0
+    identity_share: float = 0.2
+    min_ratio: float = 1.0
+    max_ratio: float = 100.0
+    init_weights: str | None = None
+
+    def synthesis(self) -> SynthesisConfig | None:
+        """The :class:`lolenhance.sensor.SynthesisConfig` of this run (``None`` without synthesis)."""
+        if self.synthetic_share <= 0:
+            return None
+        return SynthesisConfig(share=self.synthetic_share, identity_share=self.identity_share,
+                               ratio_range=(self.min_ratio, self.max_ratio))
 
 
 def split_train_val(pairs: list[Pair], val_pairs: int, seed: int) -> tuple[list[Pair], list[Pair]]:
@@ -114,6 +140,38 @@ def split_train_val(pairs: list[Pair], val_pairs: int, seed: int) -> tuple[list[
     order = np.random.default_rng(seed).permutation(len(pairs))
     held_out = set(order[:val_pairs].tolist())
     return ([p for i, p in enumerate(pairs) if i not in held_out], [p for i, p in enumerate(pairs) if i in held_out])
+
+
+def synthetic_validation(highs: list[np.ndarray], synthesis: SynthesisConfig, seed: int,
+                         ) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Synthetic validation pairs from validation high images: one per image, at fixed levels.
+
+    Image ``j`` is rendered at the ``j mod 4``-th of four darkening factors spread
+    geometrically over ``synthesis.ratio_range`` (the first of them with the image itself as
+    the low when the range starts at 1: do no harm), with an illuminant and noise drawn from
+    ``(seed, j)``.
+
+    Parameters
+    ----------
+    highs : list of (H, W, 3) ndarray of float32 in [0, 1]
+    synthesis : SynthesisConfig
+    seed : int
+
+    Returns
+    -------
+    lows, targets : lists of (H, W, 3) ndarray of float32
+    """
+    from dataclasses import replace
+
+    levels = np.geomspace(*synthesis.ratio_range, 4)
+    lows, targets = [], []
+    for index, high in enumerate(highs):
+        ratio = float(levels[index % len(levels)])
+        fixed = replace(synthesis, ratio_range=(ratio, ratio), identity_share=float(ratio == 1.0))
+        low, target, _ = synthesise_pair(high, np.random.default_rng([seed, index]), fixed)
+        lows.append(low)
+        targets.append(target)
+    return lows, targets
 
 
 def l1_ssim_loss(ssim_weight: float = 0.2) -> Callable:
@@ -284,6 +342,10 @@ def fit(
         val_lows, val_highs = val_pairs
     else:
         val_lows, val_highs = load_pairs(val_pairs)
+    synthesis = config.synthesis()
+    if synthesis is not None:
+        extra_lows, extra_highs = synthetic_validation(list(val_highs), synthesis, config.seed)
+        val_lows, val_highs = list(val_lows) + extra_lows, list(val_highs) + extra_highs
     # a resumed run continues the data stream where the interrupted one stopped (see module docstring)
     first_epoch = _backed_up_epoch(out / "backup")
     dataset = make_pair_dataset(
@@ -294,6 +356,7 @@ def fit(
         augment=PairedAugmenter(photometric=False) if config.augment else None,
         start=first_epoch * config.steps_per_epoch * config.batch_size,
         with_exposure=with_exposure,
+        synthesis=synthesis,
     )
     with strategy.scope():
         model = build_model()
@@ -335,10 +398,16 @@ def train_denoiser(
     """
     from lolenhance import denoiser
 
+    def build():
+        model = denoiser.build_denoiser()
+        if config.init_weights:
+            model.load_weights(config.init_weights)
+        return model
+
     pairs = list_pairs(data, "train")
     train_pairs, val_pairs = split_train_val(pairs, config.val_pairs, config.seed)
     return fit(
-        denoiser.build_denoiser,
+        build,
         l1_ssim_loss(config.ssim_weight),
         train_pairs,
         val_pairs,
@@ -372,10 +441,16 @@ def train_curves(
     """
     from lolenhance import curves
 
+    def build():
+        model = curves.build_curve_enhancer(kind)
+        if config.init_weights:
+            model.net.load_weights(config.init_weights)
+        return model
+
     pairs = list_pairs(data, "train")
     train_pairs, val_pairs = split_train_val(pairs, config.val_pairs, config.seed)
     return fit(
-        lambda: curves.build_curve_enhancer(kind),
+        build,
         mse_ssim_loss(config.ssim_weight) if kind == "curve" else None,
         train_pairs,
         val_pairs,
@@ -444,8 +519,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         flag = "--" + name.replace("_", "-")
         if isinstance(value, bool):
             parser.add_argument(f"--no-{name.replace('_', '-')}", dest=name, action="store_false", help=f"disable {name}")
+        elif name == "init_weights":
+            parser.add_argument(flag, default=None, help="start from these weights (fine-tuning)")
         else:
-            kind = float if name in ("learning_rate", "ssim_weight", "max_minutes") else int
+            kind = float if isinstance(value, float) or name == "max_minutes" else int
             parser.add_argument(flag, type=kind, default=value, help=f"default {value}")
 
 
@@ -465,6 +542,7 @@ def run(args: argparse.Namespace) -> int:
         "wall_minutes": round((time.time() - start) / 60, 1),
         "git_commit": commit or None,
         "config": asdict(config),
+        "synthesis": asdict(config.synthesis()) if config.synthesis() is not None else None,
     }
     (Path(args.out) / "run.json").write_text(json.dumps(record, indent=2))
     print(json.dumps(record, indent=2))
