@@ -13,6 +13,12 @@ Prints Markdown tables and writes the same numbers as JSON:
   graph tracing); threads are left as a user gets them.
 * **iteration sweep** — the supervised curve model at n = 1…16 and Zero-DCE at n = 1…8: mean
   PSNR, SSIM, brightness, the best count and the counts within 2 dB of it.
+* **robustness** (``lolenhance.robustness``) — every method on the split's *high* (well-exposed)
+  images as inputs (do no harm, r = 1) and on those images darkened r = 2…64 times by the
+  physical sensor model: PSNR / SSIM against the well-exposed image, colour-cast error (angle
+  of the mean linear colours, degrees), clipped pixels added (percentage points) and the worst
+  change of mean brightness from input to output; the last also on the embedded set's lows.
+  The LOL table above carries the same colour, clipping and brightness columns.
 
 "full-res α" is the default of ``lolenhance.curves.enhance``; "fast α" is ``scale="fast"``: α
 estimated on about 96×64 pixels whatever the image size, then upsampled.
@@ -33,9 +39,13 @@ import time
 
 import numpy as np
 
-from lolenhance import metrics
+from lolenhance import metrics, robustness
 from lolenhance.batch import METHODS
 from lolenhance.data import list_pairs, load_pairs
+from lolenhance.embedded import embedded_root
+
+#: Methods scored by the robustness section (the fast Zero-DCE path is left out: same weights).
+ROBUSTNESS_METHODS = ("he", "gamma", "clahe-lab", "clahe-rgb", "denoiser", "curve", "curve-fast", "zero-dce")
 
 
 def _curve(kind: str, scale: float | str):
@@ -113,7 +123,7 @@ def benchmark(labels: list[str], lows, highs, repeats: int, memory: bool) -> dic
     rows = {"low (input)": {
         "psnr": metrics.psnr(lows, highs), "ssim": metrics.ssim(lows, highs),
         "psnr_gt_mean": metrics.psnr_gt_mean(lows, highs), "params": None, "ms_600x400": None, "ms_1080p": None,
-        "peak_rss_mb_4000x3000": None}}
+        "peak_rss_mb_4000x3000": None, **_colour_columns(lows, lows, highs)}}
     for label in labels:
         factory, source = VARIANTS[label]
         method = factory()
@@ -137,9 +147,56 @@ def benchmark(labels: list[str], lows, highs, repeats: int, memory: bool) -> dic
             "ms_1080p": median_ms(method, hd, max(3, repeats)),
             "peak_rss_mb_4000x3000": probe["peak_mb"] if probe else None,
             "baseline_rss_mb": probe["baseline_mb"] if probe else None,
+            **_colour_columns(lows, outputs, highs),
         }
         print(f"  {label}: {rows[label]['psnr']:.2f} dB", file=sys.stderr)
     return rows
+
+
+def _colour_columns(lows, outputs, highs) -> dict[str, float]:
+    scores = robustness.score_outputs(lows, outputs, highs)
+    return {key: scores[key] for key in ("colour_error", "clipped_added", "darkening_worst")}
+
+
+def robustness_section(highs, keys, embedded_lows) -> dict:
+    """``lolenhance.robustness`` on ``highs`` for ``keys``, plus the worst darkening on the embedded lows."""
+    methods = {KEYS[key]: VARIANTS[KEYS[key]][0]() for key in keys}
+    table = robustness.evaluate_robustness(methods, highs, progress=True)
+    embedded = {}
+    for label, method in methods.items():
+        change = [float(method(low).mean()) - float(low.mean()) for low in embedded_lows]
+        embedded[label] = {"darkening_worst": min(change), "darker_images": int(sum(c < 0 for c in change))}
+    return {"ratios": [1, *robustness.SWEEP_RATIOS], "table": table, "embedded_lows": embedded,
+            "sensor": {"full_well": robustness.SWEEP_FULL_WELL, "read_noise": robustness.SWEEP_READ_NOISE}}
+
+
+def robustness_markdown(section: dict) -> str:
+    table, ratios = section["table"], [f"{r:g}" for r in section["ratios"]]
+    sweep_ratios = ratios[1:]
+    lines = ["\n**Do no harm** (the well-exposed images as inputs, scored against themselves)\n",
+             "| method | PSNR (dB) | SSIM | colour error (°) | clipped added (pp) | worst Δ brightness |",
+             "|---|---:|---:|---:|---:|---:|"]
+    for name, row in table.items():
+        scores = row["1"]
+        lines.append(f"| {name} | {scores['psnr']:.2f} | {scores['ssim']:.3f} | {scores['colour_error']:.2f} "
+                     f"| {scores['clipped_added']:.2f} | {scores['darkening_worst']:+.3f} |")
+    for metric, title, pattern in (("psnr", "PSNR (dB)", ".2f"), ("ssim", "SSIM", ".3f"),
+                                   ("colour_error", "colour error (°)", ".2f"),
+                                   ("clipped_added", "clipped pixels added (pp)", ".2f")):
+        lines += [f"\n**Exposure sweep: {title}** (well-exposed images darkened r times, sensor noise)\n",
+                  "| method | " + " | ".join(f"r = {r}" for r in sweep_ratios) + " |",
+                  "|---|" + "---:|" * len(sweep_ratios)]
+        for name, row in table.items():
+            lines.append(f"| {name} | " + " | ".join(format(row[r][metric], pattern) for r in sweep_ratios) + " |")
+    lines += ["\n**Never darker**: worst change of mean brightness, input → output, over every set\n",
+              "| method | do no harm | sweep (all r) | embedded lows |", "|---|---:|---:|---:|"]
+    for name, row in table.items():
+        if name == "input":
+            continue
+        sweep_worst = min(row[r]["darkening_worst"] for r in sweep_ratios)
+        embedded = section["embedded_lows"][name]["darkening_worst"]
+        lines.append(f"| {name} | {row['1']['darkening_worst']:+.4f} | {sweep_worst:+.4f} | {embedded:+.4f} |")
+    return "\n".join(lines)
 
 
 def sweep(lows, highs) -> dict[str, dict]:
@@ -165,13 +222,14 @@ def _fmt(value, pattern: str) -> str:
 
 
 def markdown(rows: dict[str, dict]) -> str:
-    lines = ["| method | PSNR (dB) | SSIM | GT-mean PSNR (dB) | params | ms / 600×400 | ms / 1920×1080 "
-             "| peak RSS, 4000×3000 (MB) |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|"]
+    lines = ["| method | PSNR (dB) | SSIM | GT-mean PSNR (dB) | colour error (°) | clipped added (pp) "
+             "| worst Δ brightness | params | ms / 600×400 | ms / 1920×1080 | peak RSS, 4000×3000 (MB) |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for name, row in rows.items():
         params = f"{row['params']:,}" if row["params"] else "–"
-        lines.append(f"| {name} | {row['psnr']:.2f} | {row['ssim']:.3f} | {row['psnr_gt_mean']:.2f} | {params} "
-                     f"| {_fmt(row['ms_600x400'], '.1f')} | {_fmt(row['ms_1080p'], '.1f')} "
+        lines.append(f"| {name} | {row['psnr']:.2f} | {row['ssim']:.3f} | {row['psnr_gt_mean']:.2f} "
+                     f"| {row['colour_error']:.2f} | {row['clipped_added']:.2f} | {row['darkening_worst']:+.3f} "
+                     f"| {params} | {_fmt(row['ms_600x400'], '.1f')} | {_fmt(row['ms_1080p'], '.1f')} "
                      f"| {_fmt(row['peak_rss_mb_4000x3000'], '.0f')} |")
     return "\n".join(lines)
 
@@ -196,6 +254,9 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--no-memory", dest="memory", action="store_false", help="skip the 4000×3000 memory probes")
     parser.add_argument("--no-sweep", dest="sweep", action="store_false", help="skip the iteration sweep")
+    parser.add_argument("--no-robustness", dest="robustness", action="store_false",
+                        help="skip do-no-harm, the exposure sweep and the never-darker check")
+    parser.add_argument("--robustness-methods", nargs="+", default=list(ROBUSTNESS_METHODS), choices=list(KEYS))
     parser.add_argument("--json", help="also write the results here")
     parser.add_argument("--memory-child", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -205,15 +266,21 @@ def main() -> None:
     lows, highs = load_pairs(list_pairs(args.data, args.split))
     rows = benchmark([KEYS[key] for key in args.methods], lows, highs, args.repeats, args.memory)
     swept = sweep(lows, highs) if args.sweep else None
+    robust = None
+    if args.robustness:
+        embedded_lows = [low for split in ("train", "eval") for low in load_pairs(list_pairs(embedded_root(), split))[0]]
+        robust = robustness_section(highs, args.robustness_methods, embedded_lows)
     cpu = platform.processor() or platform.machine()
     print(f"{len(lows)} pairs of {args.data or 'the embedded set'} [{args.split}] on {cpu}, {os.cpu_count()} CPU cores\n")
     print(markdown(rows))
     if swept:
         print(sweep_markdown(swept))
+    if robust:
+        print(robustness_markdown(robust))
     if args.json:
         with open(args.json, "w") as handle:
             json.dump({"data": args.data, "split": args.split, "pairs": len(lows), "cpu_count": os.cpu_count(),
-                       "rows": rows, "sweep": swept}, handle, indent=2)
+                       "rows": rows, "sweep": swept, "robustness": robust}, handle, indent=2)
 
 
 if __name__ == "__main__":

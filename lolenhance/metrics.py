@@ -233,3 +233,71 @@ def hue_chroma_error(
 
 
 __all__.append("hue_chroma_error")
+
+
+def colour_cast_error(prediction: ImageOrBatch, reference: ImageOrBatch, *, reduce: bool = True) -> float | np.ndarray:
+    """Angle, in degrees, between the mean colours of two images in linear light.
+
+    Parameters
+    ----------
+    prediction, reference : (H, W, 3) or (N, H, W, 3) ndarray, or a list of (H, W, 3) ndarrays
+        float32 sRGB in [0, 1]; sizes must match pairwise.
+    reduce : bool
+        Mean over images (default) or a per-image ``(N,)`` array.
+
+    Returns
+    -------
+    float or ndarray
+        0 when the two mean colours differ by brightness only.
+
+    Notes
+    -----
+    The mean colour of an image in linear light is, up to a factor, the colour of the light it
+    reflects on average (the grey-world estimate of the illuminant). The angle between the two
+    mean ``(R, G, B)`` vectors ignores brightness, so it measures a *cast*: a model that keeps
+    a scene's colour scores 0 however much it brightens it.
+
+    Examples
+    --------
+    >>> grey = np.full((4, 4, 3), 0.2, np.float32)
+    >>> colour_cast_error(grey * 2, grey)
+    0.0
+    >>> round(colour_cast_error(grey * np.float32([1.2, 1, 1]), grey), 1)
+    9.8
+    """
+    from lolenhance.sensor import srgb_to_linear
+
+    angles = []
+    for pred, ref in _pairs(prediction, reference):
+        a = srgb_to_linear(pred).reshape(-1, 3).astype(np.float64).mean(0)
+        b = srgb_to_linear(ref).reshape(-1, 3).astype(np.float64).mean(0)
+        cosine = float(a @ b) / max(float(np.linalg.norm(a) * np.linalg.norm(b)), 1e-12)
+        angles.append(float(np.degrees(np.arccos(np.clip(cosine, -1.0, 1.0)))))
+    return float(np.mean(angles)) if reduce else np.array(angles)
+
+
+def clipped_share(image: np.ndarray, *, level: float = 254.5 / 255) -> float:
+    """Share of pixels with a saturated channel (blown highlights).
+
+    Parameters
+    ----------
+    image : (H, W, 3) ndarray of float32 in [0, 1]
+    level : float
+        A channel at or above this counts as clipped (default: the top 8-bit level).
+
+    Returns
+    -------
+    float
+        In [0, 1].
+
+    Examples
+    --------
+    >>> image = np.zeros((2, 2, 3), np.float32); image[0, 0, 1] = 1.0
+    >>> clipped_share(image)
+    0.25
+    """
+    image = check_image(image, "image")
+    return float((image.max(axis=-1) >= level).mean())
+
+
+__all__ += ["colour_cast_error", "clipped_share"]
