@@ -14,13 +14,18 @@ Modules
 -------
 io        read/write images with the convention above, atomically
 data      locate LOL on disk, list and validate pairs, ``tf.data`` pipelines, download
-sensor    the physical low-light model (sRGB linearisation, exposure, shot + read noise)
+sensor    the physical low-light model (sRGB linearisation, exposure, shot + read noise) and the
+          synthesis of training pairs from well-exposed images (illuminant, darker capture, identity)
 embedded  the tiny LOL-format set bundled with the package, and its generator
 stats     brightness, exposure-ratio and noise statistics of pairs
 classical CLAHE on LAB lightness / per RGB channel, histogram equalisation, gamma
 augment   seeded paired augmentation (geometric on both, photometric on the low image)
 batch     the method registry and the batch runner behind ``lolenhance enhance``
-metrics   PSNR / SSIM (data_range = 1) and their GT-mean variants
+metrics   PSNR / SSIM (data_range = 1), their GT-mean variants, colour-cast error, clipped share
+denoiser  the residual U-Net denoiser that never darkens on average
+curves    the light-enhancement curve, the DCE-Net (supervised and Zero-DCE), fast inference
+train     the training loop shared by the learned models, and their recipes
+robustness do no harm, the exposure sweep, colour and highlights: any method beyond LOL
 plotting  one ``savefig`` into ``figures/``, image grids, histograms
 cli       the ``lolenhance`` console script
 
