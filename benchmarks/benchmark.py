@@ -2,7 +2,8 @@
 
     python benchmarks/benchmark.py --data ../shared/data/lol-real --split eval --json bench.json
 
-Prints Markdown tables and writes the same numbers as JSON:
+Prints Markdown tables and writes the same numbers as JSON; the README's results block is
+generated from that JSON (``--render JSON --update-readme README.md``) and a test checks they agree:
 
 * **methods** — plain PSNR / SSIM on RGB in [0, 1] (``lolenhance.metrics``, data_range 1, mean
   over the split's images) and, labelled as such, PSNR after GT-mean rescaling; trainable
@@ -258,10 +259,21 @@ def main() -> None:
                         help="skip do-no-harm, the exposure sweep and the never-darker check")
     parser.add_argument("--robustness-methods", nargs="+", default=list(ROBUSTNESS_METHODS), choices=list(KEYS))
     parser.add_argument("--json", help="also write the results here")
+    parser.add_argument("--render", metavar="JSON", help="print the report of an earlier run's JSON instead of running")
+    parser.add_argument("--update-readme", metavar="README",
+                        help="with --render: write the report into README's benchmark block")
     parser.add_argument("--memory-child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.memory_child:
         memory_child(args.memory_child)
+        return
+    if args.render:
+        with open(args.render) as handle:
+            results = json.load(handle)
+        if args.update_readme:
+            update_readme(results, args.update_readme)
+        else:
+            print(render(results))
         return
     lows, highs = load_pairs(list_pairs(args.data, args.split))
     rows = benchmark([KEYS[key] for key in args.methods], lows, highs, args.repeats, args.memory)
@@ -270,18 +282,43 @@ def main() -> None:
     if args.robustness:
         embedded_lows = [low for split in ("train", "eval") for low in load_pairs(list_pairs(embedded_root(), split))[0]]
         robust = robustness_section(highs, args.robustness_methods, embedded_lows)
-    cpu = platform.processor() or platform.machine()
-    print(f"{len(lows)} pairs of {args.data or 'the embedded set'} [{args.split}] on {cpu}, {os.cpu_count()} CPU cores\n")
-    print(markdown(rows))
-    if swept:
-        print(sweep_markdown(swept))
-    if robust:
-        print(robustness_markdown(robust))
+    results = {"data": args.data, "split": args.split, "pairs": len(lows), "cpu_count": os.cpu_count(),
+               "cpu": platform.processor() or platform.machine(), "rows": rows, "sweep": swept, "robustness": robust}
+    print(render(results))
     if args.json:
         with open(args.json, "w") as handle:
-            json.dump({"data": args.data, "split": args.split, "pairs": len(lows), "cpu_count": os.cpu_count(),
-                       "rows": rows, "sweep": swept, "robustness": robust}, handle, indent=2)
+            json.dump(results, handle, indent=2)
 
+
+def render(results: dict) -> str:
+    """The Markdown report of a benchmark run (what ``main`` prints; ``--render`` redoes it from its JSON)."""
+    parts = [f"{results['pairs']} pairs of {results['data'] or 'the embedded set'} [{results['split']}] on "
+             f"{results.get('cpu', 'x86_64')}, {results['cpu_count']} CPU cores\n", markdown(results["rows"])]
+    if results.get("sweep"):
+        parts.append(sweep_markdown(results["sweep"]))
+    if results.get("robustness"):
+        parts.append(robustness_markdown(results["robustness"]))
+    return "\n".join(parts)
+
+
+README_START, README_END = "<!-- benchmark:start -->", "<!-- benchmark:end -->"
+
+
+def readme_block(results: dict) -> str:
+    """What the README holds between its benchmark markers: the report, generated, never typed."""
+    return f"{README_START}\n{render(results)}\n{README_END}"
+
+
+def update_readme(results: dict, readme: str) -> None:
+    """Replace the README's benchmark block by the one generated from ``results``."""
+    with open(readme) as handle:
+        text = handle.read()
+    if README_START not in text or README_END not in text:
+        raise ValueError(f"{readme}: no {README_START} … {README_END} block to replace")
+    head, rest = text.split(README_START, 1)
+    tail = rest.split(README_END, 1)[1]
+    with open(readme, "w") as handle:
+        handle.write(head + readme_block(results) + tail)
 
 if __name__ == "__main__":
     np.seterr(all="ignore")

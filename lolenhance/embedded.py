@@ -9,7 +9,9 @@ span roughly 1/9 to 1/44 in linear light (10th-90th percentile), median about 1/
 
 The generated PNGs are committed inside the package (``lolenhance/embedded_lol/``) in the Kaggle
 LOL layout ``lol_dataset/our485|eval15/low|high/NAME.png``, with a ``manifest.json`` of the
-parameters; ``python -m lolenhance.embedded DEST`` regenerates them bit for bit (a test checks).
+parameters; ``python -m lolenhance.embedded DEST`` regenerates them (a test checks: bit for bit on the
+machine that made them, within a few 8-bit levels on a handful of values on other CPUs, whose SIMD
+float32 power may round differently).
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """Training logic shared by the learned models: data split, pipeline, fit, checkpoints, resume.
 
-One command reproduces the shipped denoiser weights (about 25–45 min on a 2-core CPU)::
+One command trains a model; the exact command behind each shipped weights file is in its JSON card
+(``lolenhance/weights/*.json``, ``command``). For example, the LOL-only denoiser of the first round::
 
     python -m lolenhance.train denoiser --data ../shared/data/lol-real --out runs/denoiser
 

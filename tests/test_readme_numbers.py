@@ -1,0 +1,50 @@
+"""The README's result tables are generated from the benchmark's JSON, never typed by hand."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "benchmarks" / "results" / "lol-real-test.json"
+
+
+@pytest.fixture(scope="module")
+def benchmark():
+    spec = importlib.util.spec_from_file_location("benchmark", ROOT / "benchmarks" / "benchmark.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_readme_block_is_the_rendered_benchmark_json(benchmark):
+    results = json.loads(RESULTS.read_text())
+    readme = (ROOT / "README.md").read_text()
+    assert benchmark.readme_block(results) in readme, (
+        "README.md and benchmarks/results/lol-real-test.json disagree: run "
+        "python benchmarks/benchmark.py --render benchmarks/results/lol-real-test.json --update-readme README.md")
+
+
+def test_shipped_weight_cards_quote_the_benchmark(benchmark):
+    rows = json.loads(RESULTS.read_text())["rows"]
+    for stem, label in (("denoiser", "denoiser"), ("curve", "curve (n=8, full-res α)"),
+                        ("zero_dce", "zero-dce (full-res α)")):
+        card = json.loads((ROOT / "lolenhance" / "weights" / f"{stem}.json").read_text())
+        quoted = card["test_lol_v2_real_29_pairs"]
+        assert quoted["psnr"] == round(rows[label]["psnr"], 2) and quoted["ssim"] == round(rows[label]["ssim"], 3)
+
+
+def test_update_readme_replaces_only_the_block(benchmark, tmp_path):
+    results = json.loads(RESULTS.read_text())
+    readme = tmp_path / "README.md"
+    readme.write_text(f"intro\n{benchmark.README_START}\nstale\n{benchmark.README_END}\noutro\n")
+    benchmark.update_readme(results, readme)
+    text = readme.read_text()
+    assert text.startswith("intro\n") and text.endswith("\noutro\n") and "stale" not in text
+    assert benchmark.readme_block(results) in text
+    readme.write_text("no markers")
+    with pytest.raises(ValueError, match="no <!-- benchmark:start -->"):
+        benchmark.update_readme(results, readme)
