@@ -445,8 +445,10 @@ def make_pair_dataset(
     if with_exposure:
         from lolenhance.curves import image_exposure  # the one definition, shared with inference
 
-        exposures = tf.constant(np.stack([image_exposure(image.astype(np.float32) / 255) for image in lows]))
-    synthesiser = _Synthesiser(synthesis, lows, highs, with_exposure) if synthesis is not None else None
+        whole_exposures = np.stack([image_exposure(image.astype(np.float32) / 255) for image in lows])
+        exposures = tf.constant(whole_exposures)
+    synthesiser = (_Synthesiser(synthesis, lows, highs, whole_exposures if with_exposure else None)
+                   if synthesis is not None else None)
 
     def pair_index(k: tf.Tensor) -> tf.Tensor:
         if not shuffle:
@@ -509,7 +511,7 @@ class _Synthesiser:
     THUMB = 4
 
     def __init__(self, config: SynthesisConfig, lows: list[np.ndarray], highs: list[np.ndarray],
-                 with_exposure: bool) -> None:
+                 exposures: np.ndarray | None) -> None:
         import cv2
 
         def thumb(image: np.ndarray) -> np.ndarray:
@@ -518,18 +520,16 @@ class _Synthesiser:
             return cv2.resize(image.astype(np.float32) / 255, size, interpolation=cv2.INTER_AREA)
 
         self.config = config
-        self.with_exposure = with_exposure
-        self.low_thumbs = [thumb(image) for image in lows] if with_exposure else []
-        self.high_thumbs = [thumb(image) for image in highs] if with_exposure else []
-        self.exposures = self._exposure(lows, full=True) if with_exposure else []
+        self.with_exposure = exposures is not None  # the whole low images' exposures, computed by the caller
+        self.exposures = exposures
+        self.low_thumbs = [thumb(image) for image in lows] if self.with_exposure else []
+        self.high_thumbs = [thumb(image) for image in highs] if self.with_exposure else []
 
     @staticmethod
-    def _exposure(images, full: bool = False):
+    def _exposure(image: np.ndarray) -> np.ndarray:
         from lolenhance.curves import image_exposure  # the one definition, shared with inference
 
-        if full:
-            return [image_exposure(image.astype(np.float32) / 255) for image in images]
-        return image_exposure(images)
+        return image_exposure(image)
 
     def __call__(self, low: np.ndarray, high: np.ndarray, index, seed) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         config, index = self.config, int(index)
