@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
 
-.PHONY: install figures test test-unit test-notebooks lint clean
+.PHONY: install figures test test-fast test-unit test-notebooks lint clean
 
 install: $(VENV)/.installed
 
@@ -27,15 +27,22 @@ figures: install
 test: install
 	env -u LOL_ROOT LOLENHANCE_SMOKE=1 LOLENHANCE_FIGURES_DIR=$(CURDIR)/build/test-figures $(BIN)/python -m pytest -q
 
+# Everything but the tests marked slow (training runs, subprocesses, multi-device): a quick loop.
+test-fast: install
+	env -u LOL_ROOT LOLENHANCE_SMOKE=1 LOLENHANCE_FIGURES_DIR=$(CURDIR)/build/test-figures $(BIN)/python -m pytest -q -m "not slow" tests lolenhance
+
 test-unit: install
-	$(BIN)/python -m pytest -q tests
+	$(BIN)/python -m pytest -q tests lolenhance
 
 # Notebooks only, on whatever LOL_ROOT says (CI points it at ../shared/data/lol-tiny).
 test-notebooks: install
 	LOLENHANCE_SMOKE=1 LOLENHANCE_FIGURES_DIR=$(CURDIR)/build/test-figures $(BIN)/python -m pytest -q notebooks
 
+# Style (ruff), the layers of DESIGN.md (import-linter, contracts in pyproject.toml), types (mypy).
 lint: install
-	$(BIN)/ruff check lolenhance tests
+	$(BIN)/ruff check lolenhance tests benchmarks
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 clean:
 	rm -rf build .pytest_cache

@@ -21,7 +21,7 @@ generated from that JSON (``--render JSON --update-readme README.md``) and a tes
   change of mean brightness from input to output; the last also on the embedded set's lows.
   The LOL table above carries the same colour, clipping and brightness columns.
 
-"full-res α" is the default of ``lolenhance.curves.enhance``; "fast α" is ``scale="fast"``: α
+"full-res α" is the default of ``lolenhance.inference.enhance_curves``; "fast α" is ``scale="fast"``: α
 estimated on about 96×64 pixels whatever the image size, then upsampled.
 """
 
@@ -40,19 +40,17 @@ import time
 
 import numpy as np
 
-from lolenhance import metrics, robustness
-from lolenhance.batch import METHODS
+from lolenhance import evaluation, inference, metrics, pretrained, robustness
 from lolenhance.data import list_pairs, load_pairs
 from lolenhance.embedded import embedded_root
+from lolenhance.methods import METHODS
 
 #: Methods scored by the robustness section (the fast Zero-DCE path is left out: same weights).
 ROBUSTNESS_METHODS = ("he", "gamma", "clahe-lab", "clahe-rgb", "denoiser", "curve", "curve-fast", "zero-dce")
 
 
 def _curve(kind: str, scale: float | str):
-    from lolenhance import curves
-
-    return functools.partial(curves.enhance, kind=kind, scale=scale)
+    return functools.partial(inference.enhance_curves, kind=kind, scale=scale)
 
 
 #: label → (callable factory, what its parameters are counted from)
@@ -75,13 +73,9 @@ KEYS = {"he": "he", "gamma": "gamma", "clahe-lab": "clahe-lab", "clahe-rgb": "cl
 def parameters(source: str | None) -> int | None:
     """Trainable parameters of a learned method (None for classical ones)."""
     if source == "denoiser":
-        from lolenhance import denoiser
-
-        return denoiser.load_pretrained().count_params()
+        return pretrained.load("denoiser").count_params()
     if source in ("curve", "zero-dce"):
-        from lolenhance import curves
-
-        return curves.load_pretrained(source).count_params()
+        return pretrained.load(source).count_params()
     return None
 
 
@@ -201,18 +195,16 @@ def robustness_markdown(section: dict) -> str:
 
 
 def sweep(lows, highs) -> dict[str, dict]:
-    from lolenhance import curves
-
     results = {}
     for kind, counts in (("curve", range(1, 17)), ("zero-dce", range(1, 9))):
-        swept = curves.sweep_iterations(lows, highs, counts, kind)
+        swept = evaluation.sweep_iterations(lows, highs, counts, kind)
         mean_psnr = swept["psnr"].mean(axis=1)
         brightness = swept["brightness"].mean(axis=1)
         results[kind] = {
             "counts": swept["counts"].tolist(), "psnr": mean_psnr.tolist(), "ssim": swept["ssim"].mean(axis=1).tolist(),
             "brightness": brightness.tolist(), "reference_brightness": float(swept["reference_brightness"].mean()),
             "best": int(swept["counts"][int(np.argmax(mean_psnr))]),
-            "within_2db": list(curves.useful_range(swept["counts"], mean_psnr)),
+            "within_2db": list(evaluation.useful_range(swept["counts"], mean_psnr)),
             "brightness_monotone": bool(np.all(np.diff(brightness) > 0)),
         }
     return results

@@ -12,25 +12,30 @@ values outside ``[0, 1]``, NaN/Inf) with a message that says what was expected a
 
 Modules
 -------
-io        read/write images with the convention above, atomically
-data      locate LOL on disk, list and validate pairs, ``tf.data`` pipelines, download
-sensor    the physical low-light model (sRGB linearisation, exposure, shot + read noise) and the
-          synthesis of training pairs from well-exposed images (illuminant, darker capture, identity)
-embedded  the tiny LOL-format set bundled with the package, and its generator
-stats     brightness, exposure-ratio and noise statistics of pairs
-classical CLAHE on LAB lightness / per RGB channel, histogram equalisation, gamma
-augment   seeded paired augmentation (geometric on both, photometric on the low image)
-batch     the method registry and the batch runner behind ``lolenhance enhance``
-metrics   PSNR / SSIM (data_range = 1), their GT-mean variants, colour-cast error, clipped share
-denoiser  the residual U-Net denoiser that never darkens on average
-curves    the light-enhancement curve, the DCE-Net (supervised and Zero-DCE), fast inference
-train     the training loop shared by the learned models, and their recipes
-robustness do no harm, the exposure sweep, colour and highlights: any method beyond LOL
-plotting  one ``savefig`` into ``figures/``, image grids, histograms
-cli       the ``lolenhance`` console script
+One job per module, in layers that import only downwards (checked by import-linter, see
+``pyproject.toml``):
 
-TensorFlow is imported lazily (only by the functions that need it), so ``import lolenhance``
-stays fast.
+==========================================  ================================================
+cli                                         the ``lolenhance`` console script
+train, batch, evaluation, robustness        jobs: training recipes; files in, files out;
+                                            scoring tables and the iteration sweep; do no harm,
+                                            the exposure sweep, colour and highlights
+methods                                     the enhancement methods by name (one registry)
+pipeline, augment, download, stats          ``tf.data`` pipelines; paired augmentation; LOL
+                                            download with checksums; brightness/noise statistics
+data, embedded                              LOL on disk (layouts, pairs); the embedded default set
+inference, pretrained                       running learned models on any image (one tiler, fast
+                                            α, banded curves); the shipped weights and their cards
+models                                      DCE-Net, CurveEnhancer, denoiser, losses (registered,
+                                            serializable Keras classes)
+sensor, curves, classical, metrics,         image maths: the physical low-light model and pair
+plotting                                    synthesis; the LE curve; CLAHE/HE/gamma; PSNR/SSIM,
+                                            colour and clipping; figures
+io, _checks                                 the convention at the edge: files in and out, checks
+==========================================  ================================================
+
+TensorFlow is imported by ``models`` and by the functions that need it, never by
+``import lolenhance``, which stays fast.
 """
 
 from importlib.metadata import PackageNotFoundError, version

@@ -20,8 +20,8 @@ target, so the transforms fall in two groups:
   IEEE TIP 2008), the same model that renders the embedded low images.
 
 :class:`PairedAugmenter` combines both groups (a switch for each), is deterministic for a seed,
-returns float32 RGB in ``[0, 1]`` and plugs into :func:`lolenhance.data.make_pair_dataset` as its
-``augment`` argument. :func:`augment_to_disk` (``lolenhance augment``) writes augmented copies of
+returns float32 RGB in ``[0, 1]`` and plugs into :func:`lolenhance.pipeline.make_pair_dataset` as its
+``augment`` argument. :func:`lolenhance.batch.augment_to_disk` (``lolenhance augment``) writes augmented copies of
 a dataset in the LOL-v1 layout.
 
 Seeding note: in Albumentations 2.0.8 ``A.Compose(..., seed=s)`` and ``set_random_seed(s)`` give
@@ -33,13 +33,11 @@ generator pair to the whole pipeline (``Compose.set_random_state``), so the draw
 from __future__ import annotations
 
 import math
-import os
 import random
 import threading
 import zlib
 from dataclasses import dataclass, field, replace
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import albumentations as A
 import cv2
@@ -48,16 +46,12 @@ import numpy as np
 from lolenhance._checks import check_image
 from lolenhance.sensor import LowLightModel, linear_to_srgb, simulate_low_light, srgb_to_linear
 
-if TYPE_CHECKING:
-    from lolenhance.batch import BatchReport
-
 __all__ = [
     "RandomScaledCrop",
     "ExposureScale",
     "ColourTemperature",
     "ShotReadNoise",
     "PairedAugmenter",
-    "augment_to_disk",
     "pair_seed",
 ]
 
@@ -361,7 +355,7 @@ class PairedAugmenter:
         low image; the high image is never changed photometrically.
     crop_size : int or None
         Side of the square output crop. ``None`` keeps the input size (then scale changes can
-        only zoom in). :func:`lolenhance.data.make_pair_dataset` sets it to its own
+        only zoom in). :func:`lolenhance.pipeline.make_pair_dataset` sets it to its own
         ``crop_size`` via :meth:`for_crop` and feeds a larger region (:attr:`region_size`),
         so that zooming out happens *before* the final crop and never shows a border.
     scale_range : (float, float)
@@ -405,7 +399,11 @@ class PairedAugmenter:
     >>> out_low, out_high = augment(low, high, seed=0)
     >>> out_low.shape, out_high.dtype
     ((64, 64, 3), dtype('float32'))
-    >>> dataset = make_pair_dataset(pairs, augment=PairedAugmenter())  # doctest: +SKIP
+    >>> from lolenhance.pipeline import make_pair_dataset  # in training: aligned crops of every pair
+    >>> batch_low, batch_high = next(iter(make_pair_dataset(([low / 255.0], [high / 255.0]), batch_size=2,
+    ...                                                     crop_size=64, augment=augment)))
+    >>> tuple(batch_low.shape)
+    (2, 64, 64, 3)
     """
 
     geometric: bool = True
@@ -570,106 +568,3 @@ def pair_seed(seed: int, name: str, copy: int) -> int:
     True
     """
     return int(np.random.SeedSequence([_check_seed(seed), zlib.crc32(name.encode()), int(copy)]).generate_state(1)[0])
-
-
-def augment_to_disk(
-    data: str | os.PathLike | None,
-    out: str | os.PathLike,
-    copies: int,
-    *,
-    seed: int = 0,
-    augmenter: PairedAugmenter | None = None,
-    overwrite: bool = False,
-    progress: bool = False,
-) -> BatchReport:
-    """Write ``copies`` augmented copies of every training pair, in the LOL-v1 layout.
-
-    Copy ``k`` of pair ``NAME`` goes to ``out/our485/low/NAME_k.png`` and
-    ``out/our485/high/NAME_k.png`` (8-bit PNG, written atomically), so ``out`` is itself a
-    dataset root for :mod:`lolenhance.data`. The source is only read.
-
-    Parameters
-    ----------
-    data : str, path-like or None
-        Source data root (any layout of :mod:`lolenhance.data`; ``None``: ``$LOL_ROOT``, else
-        the embedded set). Its training split is augmented.
-    out : str or path-like
-        Output root; created if missing. It must be empty unless ``overwrite``.
-    copies : int
-        Augmented copies per pair (>= 1).
-    seed : int
-        Same seed, same files: copy ``k`` of ``NAME`` uses :func:`pair_seed` ``(seed, NAME, k)``.
-    augmenter : PairedAugmenter, optional
-        Default: ``PairedAugmenter()`` (whole images, both groups on).
-    overwrite : bool
-        Allow a non-empty ``out`` and replace files in it.
-    progress : bool
-        Show a progress bar on stderr.
-
-    Returns
-    -------
-    lolenhance.batch.BatchReport
-        ``written`` holds ``(source, output)`` for every file written (low and high),
-        ``failed`` the pairs that could not be read or augmented, with the reason; its
-        ``exit_status`` is 1 when any pair failed.
-
-    Raises
-    ------
-    lolenhance.batch.BatchSetupError
-        ``out`` is a file, is non-empty without ``overwrite``, or overlaps the source root.
-    lolenhance.data.DatasetError
-        The source split is structurally unusable (missing folder or partner, stray files).
-
-    Examples
-    --------
-    >>> report = augment_to_disk(None, "/tmp/lol-aug", copies=2, seed=0)  # doctest: +SKIP
-    >>> report.exit_status  # doctest: +SKIP
-    0
-    """
-    from tqdm.auto import tqdm
-
-    from lolenhance.batch import BatchReport, BatchSetupError
-    from lolenhance.data import list_pairs, resolve_root
-    from lolenhance.io import ImageReadError, read_image, write_image
-
-    if isinstance(copies, bool) or not isinstance(copies, (int, np.integer)) or copies < 1:
-        raise ValueError(f"copies: expected an int >= 1, got {copies!r}")
-    seed = _check_seed(seed)
-    augmenter = PairedAugmenter() if augmenter is None else augmenter
-    root = resolve_root(data).resolve()
-    out = Path(out)
-    target = out.resolve()
-    if target == root or root in target.parents or target in root.parents:
-        raise BatchSetupError(f"{out}: output folder overlaps the source data root {root}; choose a separate folder")
-    if out.exists() and not out.is_dir():
-        raise BatchSetupError(f"{out}: output folder exists and is not a folder")
-    if out.is_dir() and any(out.iterdir()) and not overwrite:
-        raise BatchSetupError(f"{out}: output folder is not empty (pass --overwrite to write into it)")
-
-    # structural problems abort (DatasetError); unreadable files are handled pair by pair below
-    pairs = list_pairs(root, "train", verify=False)
-    folders = {kind: out / "our485" / kind for kind in ("low", "high")}
-    for folder in folders.values():
-        folder.mkdir(parents=True, exist_ok=True)
-    report = BatchReport(outdir=out)
-    for pair in tqdm(pairs, desc="augmenting", unit="pair", disable=not progress):
-        try:
-            low, high = read_image(pair.low), read_image(pair.high)
-        except (ImageReadError, OSError) as error:
-            reason = error.reason if isinstance(error, ImageReadError) else str(error)
-            report.failed.append((pair.low, "unreadable pair: " + " ".join(reason.split())))
-            continue
-        for copy in range(copies):
-            try:
-                outputs = augmenter(low, high, pair_seed(seed, pair.name, copy))
-            except (TypeError, ValueError) as error:
-                report.failed.append((pair.low, f"cannot augment: {error}"))
-                break
-            try:
-                for kind, source, image in (("low", pair.low, outputs[0]), ("high", pair.high, outputs[1])):
-                    path = write_image(folders[kind] / f"{pair.name}_{copy}.png", image, overwrite=overwrite)
-                    report.written.append((source, path))
-            except (OSError, ValueError) as error:
-                report.failed.append((pair.low, f"could not write copy {copy}: {error}"))
-                break
-    return report

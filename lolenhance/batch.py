@@ -1,18 +1,13 @@
 """Enhancement methods by name, applied to many images: files on disk or in-memory pairs.
 
-* :data:`METHODS` — the registry of enhancement methods by name (``"clahe-lab"``, ``"clahe-rgb"``,
-  ``"he"``, ``"gamma"``). A method is any callable ``image -> image`` on the library's convention
-  (``(H, W, 3)`` float32 RGB in ``[0, 1]``). Entries are stored as ``"module:function"`` strings
-  and imported on first use, so listing the names (the CLI's ``--method`` choices) imports
-  neither OpenCV nor TensorFlow. Learned methods join by one line in :data:`_BUILTIN` (e.g.
-  ``"denoiser": "lolenhance.denoiser:enhance"``); other code calls :func:`register_method`.
 * :func:`run_batch` — apply a method (or any ``image -> image`` transform, e.g. an
   augmentation) to files and folders, writing ``OUTDIR/<stem>.png``; it goes on past files it
   cannot read or process and reports them in a :class:`BatchReport`. Used by ``lolenhance
   enhance``.
-* :func:`score_methods` / :func:`format_table` — PSNR, SSIM, colour error and time per
-  600×400 image of several methods on (low, high) pairs: the metrics tables of the notebooks
-  and the closing notes come from here.
+* :func:`augment_to_disk` — write augmented copies of a training split as a new dataset root,
+  with the same report and the same rules for outputs.
+
+Methods by name are :mod:`lolenhance.methods`; scoring them is :mod:`lolenhance.evaluation`.
 
 Rules of :func:`run_batch` (the CLI's contract):
 
@@ -32,150 +27,23 @@ Rules of :func:`run_batch` (the CLI's contract):
 
 from __future__ import annotations
 
-import importlib
 import os
 import sys
-import time
-from collections.abc import Callable, Iterator, Mapping, MutableMapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-__all__ = [
-    "Method",
-    "MethodRegistry",
-    "METHODS",
-    "register_method",
-    "get_method",
-    "BatchSetupError",
-    "BatchReport",
-    "collect_inputs",
-    "run_batch",
-    "score_methods",
-    "format_table",
-]
+from lolenhance.data import list_pairs, resolve_root
+from lolenhance.io import IMAGE_SUFFIXES, ImageReadError, read_image, write_image
+from lolenhance.methods import Method, get_method
 
-#: An enhancement method: ``(H, W, 3)`` float32 RGB in [0, 1] in, the same convention out.
-Method = Callable[[np.ndarray], np.ndarray]
+if TYPE_CHECKING:
+    from lolenhance.augment import PairedAugmenter
 
-#: Methods shipped with the package, as ``"module:function"`` (imported on first use).
-_BUILTIN: dict[str, str] = {
-    "clahe-lab": "lolenhance.classical:clahe_lab",
-    "clahe-rgb": "lolenhance.classical:clahe_rgb",
-    "he": "lolenhance.classical:histogram_equalization",
-    "gamma": "lolenhance.classical:gamma_correction",
-    "denoiser": "lolenhance.denoiser:enhance",
-    "curve": "lolenhance.curves:enhance",
-    "zero-dce": "lolenhance.curves:enhance_zero_dce",
-}
-
-
-class MethodRegistry(MutableMapping[str, Method]):
-    """A ``dict``-like registry ``name -> method`` whose entries may be imported lazily.
-
-    Values are set either to a callable or to a ``"package.module:function"`` string; reading an
-    entry imports the string's module once and returns the callable.
-
-    Parameters
-    ----------
-    entries : mapping of str to (callable or str), optional
-
-    Examples
-    --------
-    >>> registry = MethodRegistry({"clahe-lab": "lolenhance.classical:clahe_lab"})
-    >>> list(registry)
-    ['clahe-lab']
-    >>> registry["clahe-lab"].__name__
-    'clahe_lab'
-    """
-
-    def __init__(self, entries: Mapping[str, Method | str] | None = None) -> None:
-        self._entries: dict[str, Method | str] = {}
-        for name, value in (entries or {}).items():
-            self[name] = value
-
-    def __getitem__(self, name: str) -> Method:
-        if name not in self._entries:
-            raise KeyError(f"unknown method {name!r}; known methods: {', '.join(self._entries) or 'none'}")
-        value = self._entries[name]
-        if isinstance(value, str):
-            module_name, _, attribute = value.partition(":")
-            value = getattr(importlib.import_module(module_name), attribute)
-            self._entries[name] = value
-        return value
-
-    def __setitem__(self, name: str, value: Method | str) -> None:
-        if not isinstance(name, str) or not name:
-            raise TypeError(f"method name: expected a non-empty str, got {name!r}")
-        if isinstance(value, str):
-            if value.count(":") != 1 or not all(value.split(":")):
-                raise ValueError(f"method {name!r}: expected 'package.module:function', got {value!r}")
-        elif not callable(value):
-            raise TypeError(f"method {name!r}: expected a callable or 'module:function' string, got {value!r}")
-        self._entries[name] = value
-
-    def __delitem__(self, name: str) -> None:
-        del self._entries[name]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._entries)
-
-    def __len__(self) -> int:
-        return len(self._entries)
-
-    def __repr__(self) -> str:
-        return f"MethodRegistry({list(self._entries)})"
-
-
-#: The enhancement methods by name, used by ``lolenhance enhance --method`` and the notebooks.
-METHODS = MethodRegistry(_BUILTIN)
-
-
-def register_method(name: str, method: Method | str, *, replace: bool = False) -> None:
-    """Add an enhancement method to :data:`METHODS`.
-
-    Parameters
-    ----------
-    name : str
-        Name used on the command line (``--method NAME``) and in tables.
-    method : callable or str
-        ``image -> image`` on the library convention, or ``"package.module:function"`` to
-        import on first use (keeps heavy imports such as TensorFlow out of start-up).
-    replace : bool
-        Allow replacing an existing entry.
-
-    Examples
-    --------
-    >>> register_method("identity", lambda image: image.copy())  # doctest: +SKIP
-    """
-    if name in METHODS and not replace:
-        raise ValueError(f"method {name!r} is already registered (pass replace=True to replace it)")
-    METHODS[name] = method
-
-
-def get_method(method: str | Method) -> tuple[str, Method]:
-    """Resolve a method given by name or as a callable.
-
-    Parameters
-    ----------
-    method : str or callable
-
-    Returns
-    -------
-    (str, callable)
-        Its name (the callable's ``__name__`` when given a callable) and the callable.
-
-    Raises
-    ------
-    KeyError
-        Unknown name (the message lists the known ones).
-    """
-    if isinstance(method, str):
-        return method, METHODS[method]
-    if not callable(method):
-        raise TypeError(f"method: expected a name or a callable, got {method!r}")
-    return getattr(method, "__name__", type(method).__name__), method
+__all__ = ["BatchSetupError", "BatchReport", "collect_inputs", "run_batch", "augment_to_disk"]
 
 
 class BatchSetupError(ValueError):
@@ -221,8 +89,6 @@ class BatchReport:
 
 
 def _folder_images(folder: Path) -> list[Path]:
-    from lolenhance.io import IMAGE_SUFFIXES
-
     return sorted(
         entry
         for entry in folder.iterdir()
@@ -318,13 +184,14 @@ def run_batch(
 
     Examples
     --------
-    >>> report = run_batch(["photos/"], "enhanced/", "clahe-lab")  # doctest: +SKIP
-    >>> print(report.summary())  # doctest: +SKIP
-    wrote 12 image(s) to enhanced
+    >>> import pathlib, tempfile
+    >>> from lolenhance.embedded import embedded_root
+    >>> out = pathlib.Path(tempfile.mkdtemp()) / "enhanced"
+    >>> report = run_batch([embedded_root() / "lol_dataset" / "eval15" / "low"], out, "clahe-lab", progress=False)
+    >>> print(report.summary())  # doctest: +ELLIPSIS
+    wrote 2 image(s) to .../enhanced
     """
     from tqdm import tqdm
-
-    from lolenhance.io import ImageReadError, read_image, write_image
 
     name, function = get_method(method)
     outdir = Path(outdir)
@@ -383,106 +250,106 @@ def run_batch(
     return report
 
 
-def score_methods(
-    methods: Mapping[str, str | Method] | Sequence[str],
-    lows: Sequence[np.ndarray],
-    highs: Sequence[np.ndarray],
+def augment_to_disk(
+    data: str | os.PathLike | None,
+    out: str | os.PathLike,
+    copies: int,
     *,
-    include_input: bool = True,
-    colour: bool = True,
+    seed: int = 0,
+    augmenter: PairedAugmenter | None = None,
+    overwrite: bool = False,
     progress: bool = False,
-) -> dict[str, dict[str, float]]:
-    """Score enhancement methods on (low, high) pairs: quality, colour error and speed.
+) -> BatchReport:
+    """Write ``copies`` augmented copies of every training pair, in the LOL-v1 layout.
+
+    Copy ``k`` of pair ``NAME`` goes to ``out/our485/low/NAME_k.png`` and
+    ``out/our485/high/NAME_k.png`` (8-bit PNG, written atomically), so ``out`` is itself a
+    dataset root for :mod:`lolenhance.data`. The source is only read.
 
     Parameters
     ----------
-    methods : sequence of names in :data:`METHODS`, or mapping of label to name/callable
-    lows, highs : sequences of (H, W, 3) ndarray of float32 in [0, 1]
-        Inputs and their references, pairwise the same size.
-    include_input : bool
-        Add a first row ``"low"``: the untouched input scored against the reference.
-    colour : bool
-        Also compute :func:`lolenhance.metrics.hue_chroma_error`.
+    data : str, path-like or None
+        Source data root (any layout of :mod:`lolenhance.data`; ``None``: ``$LOL_ROOT``, else
+        the embedded set). Its training split is augmented.
+    out : str or path-like
+        Output root; created if missing. It must be empty unless ``overwrite``.
+    copies : int
+        Augmented copies per pair (>= 1).
+    seed : int
+        Same seed, same files: copy ``k`` of ``NAME`` uses :func:`pair_seed` ``(seed, NAME, k)``.
+    augmenter : PairedAugmenter, optional
+        Default: ``PairedAugmenter()`` (whole images, both groups on).
+    overwrite : bool
+        Allow a non-empty ``out`` and replace files in it.
     progress : bool
-        Show a progress bar over methods.
+        Show a progress bar on stderr.
 
     Returns
     -------
-    dict
-        ``{label: {"psnr", "ssim", "ms_600x400", ["hue_error", "chroma_error"]}}`` in the given
-        order. ``psnr``/``ssim`` are means over images (:mod:`lolenhance.metrics`);
-        ``ms_600x400`` is the wall time of the method per 600×400 image (total time scaled by
-        pixel count; one untimed warm-up call first, so imports and graph building are not
-        counted; 0 for ``"low"``).
+    BatchReport
+        ``written`` holds ``(source, output)`` for every file written (low and high),
+        ``failed`` the pairs that could not be read or augmented, with the reason; its
+        ``exit_status`` is 1 when any pair failed.
+
+    Raises
+    ------
+    BatchSetupError
+        ``out`` is a file, is non-empty without ``overwrite``, or overlaps the source root.
+    lolenhance.data.DatasetError
+        The source split is structurally unusable (missing folder or partner, stray files).
 
     Examples
     --------
-    >>> lows, highs = [np.full((16, 16, 3), 0.05, np.float32)], [np.full((16, 16, 3), 0.5, np.float32)]
-    >>> scores = score_methods(["gamma"], lows, highs)
-    >>> round(scores["low"]["psnr"], 2), round(scores["gamma"]["psnr"], 2)  # gamma lands on 0.4
-    (6.94, 20.0)
+    >>> import pathlib, tempfile
+    >>> from lolenhance.embedded import embedded_root
+    >>> out = pathlib.Path(tempfile.mkdtemp()) / "lol-aug"
+    >>> report = augment_to_disk(embedded_root(), out, copies=2, seed=0)
+    >>> report.exit_status, sorted(path.name for path in (out / "our485" / "low").iterdir())[:2]
+    (0, ['chelsea_0.png', 'chelsea_1.png'])
     """
     from tqdm.auto import tqdm
 
-    from lolenhance import metrics
+    # Albumentations takes a second to import: only ``lolenhance augment`` pays for it
+    from lolenhance.augment import PairedAugmenter, _check_seed, pair_seed
 
-    if len(lows) != len(highs) or not lows:
-        raise ValueError(f"need the same non-zero number of lows and highs, got {len(lows)} and {len(highs)}")
-    entries = dict(methods) if isinstance(methods, Mapping) else {name: name for name in methods}
-    pixels = sum(image.shape[0] * image.shape[1] for image in lows)
-    rows: dict[str, dict[str, float]] = {}
-    jobs: list[tuple[str, Method | None]] = [("low", None)] if include_input else []
-    jobs += [(label, get_method(method)[1]) for label, method in entries.items()]
-    for label, function in tqdm(jobs, desc="scoring", disable=not progress, unit="method"):
-        if function is None:
-            outputs, seconds = list(lows), 0.0
-        else:
-            function(lows[0])  # warm-up: first-call costs are not per-image costs
-            outputs, seconds = [], 0.0
-            for low in lows:
-                start = time.perf_counter()
-                outputs.append(function(low))
-                seconds += time.perf_counter() - start
-        row = {
-            "psnr": metrics.psnr(outputs, list(highs)),
-            "ssim": metrics.ssim(outputs, list(highs)),
-            "ms_600x400": 1000.0 * seconds * (600 * 400) / pixels,
-        }
-        if colour:
-            row.update(metrics.hue_chroma_error(outputs, list(highs)))
-        rows[label] = row
-    return rows
+    if isinstance(copies, bool) or not isinstance(copies, (int, np.integer)) or copies < 1:
+        raise ValueError(f"copies: expected an int >= 1, got {copies!r}")
+    seed = _check_seed(seed)
+    augmenter = PairedAugmenter() if augmenter is None else augmenter
+    root = resolve_root(data).resolve()
+    out = Path(out)
+    target = out.resolve()
+    if target == root or root in target.parents or target in root.parents:
+        raise BatchSetupError(f"{out}: output folder overlaps the source data root {root}; choose a separate folder")
+    if out.exists() and not out.is_dir():
+        raise BatchSetupError(f"{out}: output folder exists and is not a folder")
+    if out.is_dir() and any(out.iterdir()) and not overwrite:
+        raise BatchSetupError(f"{out}: output folder is not empty (pass --overwrite to write into it)")
 
-
-def format_table(scores: Mapping[str, Mapping[str, float]]) -> str:
-    """A Markdown table of :func:`score_methods` results.
-
-    Parameters
-    ----------
-    scores : mapping of label to mapping of column to float
-
-    Returns
-    -------
-    str
-    """
-    formats = {
-        "psnr": "{:.2f}",
-        "ssim": "{:.3f}",
-        "ms_600x400": "{:.1f}",
-        "hue_error": "{:.1f}",
-        "chroma_error": "{:.2f}",
-    }
-    heads = {
-        "psnr": "PSNR (dB)",
-        "ssim": "SSIM",
-        "ms_600x400": "ms / 600×400",
-        "hue_error": "hue err (°)",
-        "chroma_error": "chroma err",
-    }
-    columns = list(next(iter(scores.values())).keys())
-    lines = ["| method | " + " | ".join(heads.get(c, c) for c in columns) + " |"]
-    lines.append("|---|" + "---:|" * len(columns))
-    for label, row in scores.items():
-        cells = [formats.get(c, "{:.4g}").format(row[c]) for c in columns]
-        lines.append(f"| {label} | " + " | ".join(cells) + " |")
-    return "\n".join(lines)
+    # structural problems abort (DatasetError); unreadable files are handled pair by pair below
+    pairs = list_pairs(root, "train", verify=False)
+    folders = {kind: out / "our485" / kind for kind in ("low", "high")}
+    for folder in folders.values():
+        folder.mkdir(parents=True, exist_ok=True)
+    report = BatchReport(outdir=out)
+    for pair in tqdm(pairs, desc="augmenting", unit="pair", disable=not progress):
+        try:
+            low, high = read_image(pair.low), read_image(pair.high)
+        except (ImageReadError, OSError) as error:
+            reason = error.reason if isinstance(error, ImageReadError) else str(error)
+            report.failed.append((pair.low, "unreadable pair: " + " ".join(reason.split())))
+            continue
+        for copy in range(copies):
+            try:
+                outputs = augmenter(low, high, pair_seed(seed, pair.name, copy))
+            except (TypeError, ValueError) as error:
+                report.failed.append((pair.low, f"cannot augment: {error}"))
+                break
+            try:
+                for kind, source, image in (("low", pair.low, outputs[0]), ("high", pair.high, outputs[1])):
+                    path = write_image(folders[kind] / f"{pair.name}_{copy}.png", image, overwrite=overwrite)
+                    report.written.append((source, path))
+            except (OSError, ValueError) as error:
+                report.failed.append((pair.low, f"could not write copy {copy}: {error}"))
+                break
+    return report

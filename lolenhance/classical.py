@@ -37,6 +37,7 @@ import numbers
 import numpy as np
 
 from lolenhance._checks import check_image
+from lolenhance.io import to_uint8
 
 __all__ = [
     "clahe_lab",
@@ -271,8 +272,6 @@ def clahe_rgb(image: np.ndarray, clip_limit: float = 2.0, tile_grid: tuple[int, 
     (32, 32, 3)
     """
     import cv2
-
-    from lolenhance.io import to_uint8
 
     image = check_image(image, "image")
     clip, grid = _check_clahe_args(clip_limit, tile_grid)

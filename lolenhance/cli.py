@@ -40,7 +40,7 @@ def _data_info(args: argparse.Namespace) -> int:
             print(f"{split}: INVALID\n{error}", file=sys.stderr)
             status = 1
             continue
-        sizes = {}
+        sizes: dict[tuple[int, int], int] = {}
         for pair in pairs:
             with Image.open(pair.low) as image:
                 sizes[image.size] = sizes.get(image.size, 0) + 1
@@ -50,7 +50,7 @@ def _data_info(args: argparse.Namespace) -> int:
 
 
 def _data_download(args: argparse.Namespace) -> int:
-    from lolenhance.data import download_lol
+    from lolenhance.download import download_lol
 
     known_hash = f"sha256:{args.sha256}" if args.sha256 else None
     path = download_lol(args.dest, url=args.url, known_hash=known_hash, allow_unverified=args.allow_unverified)
@@ -71,12 +71,12 @@ def _enhance(args: argparse.Namespace) -> int:
             return 2
         from functools import partial
 
-        from lolenhance.batch import get_method
+        from lolenhance.methods import get_method
 
         method = partial(get_method(args.method)[1], **options)
-        method.__name__ = f"{args.method} ({', '.join(f'{k}={v}' for k, v in options.items())})"
+    label = f"{args.method} ({', '.join(f'{k}={v}' for k, v in options.items())})" if options else None
     try:
-        report = run_batch(args.inputs, args.output, method, overwrite=args.overwrite)
+        report = run_batch(args.inputs, args.output, method, overwrite=args.overwrite, desc=label)
     except BatchSetupError as error:
         print(f"lolenhance enhance: error: {error}", file=sys.stderr)
         return 2
@@ -85,8 +85,8 @@ def _enhance(args: argparse.Namespace) -> int:
 
 
 def _augment(args: argparse.Namespace) -> int:
-    from lolenhance.augment import PairedAugmenter, augment_to_disk
-    from lolenhance.batch import BatchSetupError
+    from lolenhance.augment import PairedAugmenter
+    from lolenhance.batch import BatchSetupError, augment_to_disk
 
     augmenter = PairedAugmenter(geometric=not args.no_geometric, photometric=not args.no_photometric)
     try:
@@ -153,7 +153,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     download.set_defaults(handler=_data_download)
 
-    from lolenhance.batch import METHODS  # names only: methods are imported on first use
+    from lolenhance.methods import METHODS  # names only: methods are imported on first use
 
     enhance = commands.add_parser(
         "enhance",

@@ -23,6 +23,8 @@ import os
 import shutil
 from pathlib import Path
 
+from lolenhance.data import DatasetError, detect_layout
+
 __all__ = ["LOL_V1_URL", "LOL_V1_SHA256", "download_lol"]
 
 #: Direct-download form of the authors' Google Drive link to ``LOLdataset.zip``.
@@ -33,8 +35,6 @@ LOL_V1_SHA256: str | None = None
 
 def _find_root(folder: Path) -> Path:
     """The folder under ``folder`` that holds ``our485/`` or ``lol_dataset/`` (first match)."""
-    from lolenhance.data import DatasetError, detect_layout
-
     candidates = [folder, *sorted(p for p in folder.rglob("*") if p.is_dir())]
     for candidate in candidates:
         try:

@@ -150,7 +150,8 @@ def read_image(path: str | os.PathLike) -> np.ndarray:
 
     Examples
     --------
-    >>> image = read_image("lolenhance/embedded/lol_dataset/eval15/low/coffee.png")  # doctest: +SKIP
+    >>> from lolenhance.embedded import embedded_root
+    >>> image = read_image(embedded_root() / "lol_dataset" / "eval15" / "low" / "coffee.png")
     >>> image.dtype, image.shape
     (dtype('float32'), (400, 600, 3))
     """
@@ -167,7 +168,11 @@ def read_image(path: str | os.PathLike) -> np.ndarray:
     if header is not None and header[0] == 16 and header[1] in (2, 6):
         return _read_png16_colour(path)
     try:
-        pixels = iio.imread(path, index=0)
+        # our own handle: imageio probes plugin after plugin on a file it cannot read, and some of
+        # them open the path again and never close it (ResourceWarning); this one is always closed
+        hint = {"extension": path.suffix.lower()} if path.suffix else {}
+        with path.open("rb") as handle:
+            pixels = iio.imread(handle, index=0, **hint)
     except Exception as error:  # imageio/Pillow raise many types; translate all of them
         raise ImageReadError(path, _describe_decode_error(error, path)) from error
     return _as_rgb(np.asarray(pixels), path)
@@ -289,7 +294,12 @@ def write_image(path: str | os.PathLike, image: np.ndarray, *, overwrite: bool =
 
     Examples
     --------
-    >>> write_image("out.png", np.zeros((4, 4, 3), np.float32))  # doctest: +SKIP
+    >>> import pathlib, tempfile
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> write_image(folder / "out.png", np.zeros((4, 4, 3), np.float32)).name
+    'out.png'
+    >>> read_image(folder / "out.png").shape
+    (4, 4, 3)
     """
     import imageio.v3 as iio
 

@@ -19,10 +19,12 @@ only beside the plain numbers, never instead of them.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Literal, overload
 
 import numpy as np
 
 from lolenhance._checks import check_image, check_same_shape
+from lolenhance.sensor import srgb_to_linear
 
 __all__ = ["psnr", "ssim", "gt_mean_rescale", "psnr_gt_mean", "ssim_gt_mean", "evaluate"]
 
@@ -66,6 +68,12 @@ def _per_image_ssim(pred: np.ndarray, ref: np.ndarray) -> float:
     return float(structural_similarity(ref, pred, **_SSIM_SETTINGS))
 
 
+@overload
+def psnr(prediction: ImageOrBatch, reference: ImageOrBatch, *, reduce: Literal[True] = ...) -> float: ...
+@overload
+def psnr(prediction: ImageOrBatch, reference: ImageOrBatch, *, reduce: Literal[False]) -> np.ndarray: ...
+@overload
+def psnr(prediction: ImageOrBatch, reference: ImageOrBatch, *, reduce: bool = ...) -> float | np.ndarray: ...
 def psnr(prediction: ImageOrBatch, reference: ImageOrBatch, *, reduce: bool = True) -> float | np.ndarray:
     """Peak signal-to-noise ratio in dB, ``data_range = 1``.
 
@@ -91,6 +99,12 @@ def psnr(prediction: ImageOrBatch, reference: ImageOrBatch, *, reduce: bool = Tr
     return float(values.mean()) if reduce else values
 
 
+@overload
+def ssim(prediction: ImageOrBatch, reference: ImageOrBatch, *, reduce: Literal[True] = ...) -> float: ...
+@overload
+def ssim(prediction: ImageOrBatch, reference: ImageOrBatch, *, reduce: Literal[False]) -> np.ndarray: ...
+@overload
+def ssim(prediction: ImageOrBatch, reference: ImageOrBatch, *, reduce: bool = ...) -> float | np.ndarray: ...
 def ssim(prediction: ImageOrBatch, reference: ImageOrBatch, *, reduce: bool = True) -> float | np.ndarray:
     """Structural similarity (Wang et al. 2004, Gaussian σ = 1.5), ``data_range = 1``.
 
@@ -133,6 +147,12 @@ def gt_mean_rescale(prediction: np.ndarray, reference: np.ndarray) -> np.ndarray
     return np.clip(prediction * scale, 0.0, 1.0).astype(np.float32)
 
 
+@overload
+def psnr_gt_mean(prediction: ImageOrBatch, reference: ImageOrBatch, *, reduce: Literal[True] = ...) -> float: ...
+@overload
+def psnr_gt_mean(prediction: ImageOrBatch, reference: ImageOrBatch, *, reduce: Literal[False]) -> np.ndarray: ...
+@overload
+def psnr_gt_mean(prediction: ImageOrBatch, reference: ImageOrBatch, *, reduce: bool = ...) -> float | np.ndarray: ...
 def psnr_gt_mean(prediction: ImageOrBatch, reference: ImageOrBatch, *, reduce: bool = True) -> float | np.ndarray:
     """PSNR after :func:`gt_mean_rescale` (the "GT-mean" protocol; report beside plain PSNR).
 
@@ -143,6 +163,12 @@ def psnr_gt_mean(prediction: ImageOrBatch, reference: ImageOrBatch, *, reduce: b
     return float(values.mean()) if reduce else values
 
 
+@overload
+def ssim_gt_mean(prediction: ImageOrBatch, reference: ImageOrBatch, *, reduce: Literal[True] = ...) -> float: ...
+@overload
+def ssim_gt_mean(prediction: ImageOrBatch, reference: ImageOrBatch, *, reduce: Literal[False]) -> np.ndarray: ...
+@overload
+def ssim_gt_mean(prediction: ImageOrBatch, reference: ImageOrBatch, *, reduce: bool = ...) -> float | np.ndarray: ...
 def ssim_gt_mean(prediction: ImageOrBatch, reference: ImageOrBatch, *, reduce: bool = True) -> float | np.ndarray:
     """SSIM after :func:`gt_mean_rescale` (the "GT-mean" protocol; report beside plain SSIM).
 
@@ -265,8 +291,6 @@ def colour_cast_error(prediction: ImageOrBatch, reference: ImageOrBatch, *, redu
     >>> round(colour_cast_error(grey * np.float32([1.2, 1, 1]), grey), 1)
     9.8
     """
-    from lolenhance.sensor import srgb_to_linear
-
     angles = []
     for pred, ref in _pairs(prediction, reference):
         a = srgb_to_linear(pred).reshape(-1, 3).astype(np.float64).mean(0)

@@ -146,7 +146,7 @@ def evaluate_robustness(methods: Mapping[str, Callable[[np.ndarray], np.ndarray]
 
     Examples
     --------
-    >>> from lolenhance.batch import METHODS
+    >>> from lolenhance.methods import METHODS
     >>> bright = [np.full((16, 16, 3), 0.5, np.float32)]
     >>> table = evaluate_robustness({"gamma": METHODS["gamma"]}, bright, ratios=(1, 4))
     >>> sorted(table), sorted(table["gamma"])

@@ -14,7 +14,7 @@ One command trains a model; the exact command behind each shipped weights file i
   (geometric transforms only; in a short 640-step denoiser run on LOL-v2 real it made no
   measurable difference to validation PSNR, 19.86 dB with vs 19.93 dB without — it is kept as
   a regulariser for long runs, where that has not been measured yet);
-* Adam with cosine decay, a (1 − SSIM) term beside L1 (:func:`l1_ssim_loss`);
+* Adam with cosine decay, a (1 − SSIM) term beside L1 (:func:`lolenhance.models.losses.l1_ssim_loss`);
 * callbacks: best-val-PSNR weights (``best.weights.h5``), a CSV history, early stopping on the
   validation PSNR, ``BackupAndRestore`` every epoch (``--resume`` continues an interrupted run
   where it stopped), a wall-clock budget, and a NaN guard that stops with a clear message
@@ -22,10 +22,10 @@ One command trains a model; the exact command behind each shipped weights file i
 * **resuming gives the uninterrupted result**: ``BackupAndRestore`` restores the weights, the
   optimiser state and the epoch, and the data stream restarts exactly where the interrupted run
   left it, because every training element is a pure function of ``(seed, element index)``
-  (:func:`lolenhance.data.make_pair_dataset` with ``start``). The final weights equal those of
-  an uninterrupted run within float tolerance — for models without random operations of their
-  own (the denoiser); the curve model draws its iteration count per batch from TensorFlow's
-  global generator, which restarts on resume, and early stopping's patience counter restarts too;
+  (:func:`lolenhance.pipeline.make_pair_dataset` with ``start``). The final weights equal those of
+  an uninterrupted run within float tolerance; the curve model's iteration count per batch is
+  part of the stream too (:func:`lolenhance.pipeline.with_iteration_counts`). Early stopping's
+  patience counter restarts on resume;
 * a ``tf.distribute.Strategy`` (default: the current one): under ``MirroredStrategy`` the model
   and optimiser are built in its scope and each global batch is split across replicas.
 """
@@ -45,14 +45,21 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from lolenhance.data import Pair, list_pairs, load_pairs, make_pair_dataset
+from lolenhance import inference
+from lolenhance.curves import ESTIMATION_SCALE
+from lolenhance.data import Pair, list_pairs, load_pairs
+from lolenhance.metrics import psnr
+from lolenhance.pipeline import make_pair_dataset, with_iteration_counts
 from lolenhance.sensor import SynthesisConfig, synthesise_pair
 
 if TYPE_CHECKING:
     import keras
     import tensorflow as tf
 
-__all__ = ["TrainConfig", "split_train_val", "synthetic_validation", "l1_ssim_loss", "mse_ssim_loss", "fit", "train_denoiser", "train_curves", "export_weights", "TrainingDiverged"]
+__all__ = [
+    "TrainConfig", "split_train_val", "synthetic_validation", "fit", "train_denoiser", "train_curves", "export_weights",
+    "TrainingDiverged",
+]
 
 
 class TrainingDiverged(RuntimeError):
@@ -175,62 +182,8 @@ def synthetic_validation(highs: list[np.ndarray], synthesis: SynthesisConfig, se
     return lows, targets
 
 
-def l1_ssim_loss(ssim_weight: float = 0.2) -> Callable:
-    """L1 + ``ssim_weight`` × (1 − SSIM), SSIM on the prediction clipped to [0, 1].
-
-    Parameters
-    ----------
-    ssim_weight : float
-
-    Returns
-    -------
-    callable
-        ``loss(y_true, y_pred) -> (batch,)`` per-image losses, usable in ``model.compile``. Per
-        image, not already averaged: Keras then divides by the *global* batch size, which is
-        what makes a ``MirroredStrategy`` run equal to a single-device one (a scalar loss is
-        summed over replicas instead: twice the gradient on two devices).
-    """
-    import tensorflow as tf
-
-    return _plus_ssim(lambda y_true, y_pred: tf.reduce_mean(tf.abs(y_true - y_pred), axis=(1, 2, 3)), ssim_weight)
-
-
-def mse_ssim_loss(ssim_weight: float = 0.0) -> Callable:
-    """MSE + ``ssim_weight`` × (1 − SSIM) per image: the curve model's loss.
-
-    With ``ssim_weight = 0`` this is the earlier project's plain MSE; a small SSIM term teaches
-    the per-pixel α to hold back noisy pixels instead of amplifying them with the rest.
-
-    Parameters
-    ----------
-    ssim_weight : float
-
-    Returns
-    -------
-    callable
-        ``loss(y_true, y_pred) -> (batch,)`` per-image losses (see :func:`l1_ssim_loss`).
-    """
-    import tensorflow as tf
-
-    return _plus_ssim(lambda y_true, y_pred: tf.reduce_mean(tf.square(y_true - y_pred), axis=(1, 2, 3)), ssim_weight)
-
-
-def _plus_ssim(pixel_loss: Callable, ssim_weight: float) -> Callable:
-    import tensorflow as tf
-
-    def loss(y_true, y_pred):
-        value = pixel_loss(y_true, y_pred)
-        if ssim_weight == 0:
-            return value
-        return value + ssim_weight * (1.0 - tf.image.ssim(y_true, tf.clip_by_value(y_pred, 0.0, 1.0), 1.0))
-
-    return loss
-
-
 def _callbacks(out: Path, config: TrainConfig, val_lows, val_highs, predict: Callable):
     import keras
-
-    from lolenhance.metrics import psnr
 
     class ValidationPSNR(keras.callbacks.Callback):
         """Scores whole validation images; keeps the best weights."""
@@ -247,7 +200,7 @@ def _callbacks(out: Path, config: TrainConfig, val_lows, val_highs, predict: Cal
             if not np.isfinite(logs.get("loss", 0.0)):
                 self.model.stop_training = True
                 raise TrainingDiverged(f"loss became {logs.get('loss')} at epoch {epoch + 1}; no weights were saved")
-            value = psnr([predict(self.model, low) for low in val_lows], val_highs)
+            value = float(psnr([predict(self.model, low) for low in val_lows], val_highs))
             logs["val_psnr"] = value
             if value > self.best:
                 self.best = value
@@ -287,7 +240,7 @@ def _backed_up_epoch(backup_dir: Path) -> int:
 
 def fit(
     build_model: Callable[[], keras.Model],
-    loss: Callable,
+    loss: Callable | None,
     train_pairs: list[Pair] | tuple[list[np.ndarray], list[np.ndarray]],
     val_pairs: list[Pair] | tuple[list[np.ndarray], list[np.ndarray]],
     out: str | os.PathLike,
@@ -298,6 +251,7 @@ def fit(
     callbacks: list | None = None,
     verbose: int = 2,
     with_exposure: bool = False,
+    transform: Callable[[tf.data.Dataset, int], tf.data.Dataset] | None = None,
 ) -> keras.Model:
     """Train ``build_model()`` on aligned pairs with the callbacks of the module docstring.
 
@@ -305,8 +259,8 @@ def fit(
     ----------
     build_model : callable
         Returns a fresh (uncompiled) model; called inside ``strategy.scope()``.
-    loss : callable
-        ``loss(y_true, y_pred)``.
+    loss : callable or None
+        ``loss(y_true, y_pred)``; None for a model that adds its own loss (Zero-DCE).
     train_pairs, val_pairs : list of Pair, or (lows, highs) lists of images
     out : str or path-like
         Run folder: ``best.weights.h5``, ``last.weights.h5``, ``history.csv``, ``config.json``,
@@ -322,7 +276,11 @@ def fit(
         Keras ``fit`` verbosity (1: progress bar, 2: one line per epoch).
     with_exposure : bool
         Feed the model ``(low crop, exposure of the whole low image)`` (see
-        :func:`lolenhance.data.make_pair_dataset`).
+        :func:`lolenhance.pipeline.make_pair_dataset`).
+    transform : callable, optional
+        ``transform(dataset, first_batch)``: a last step of the training pipeline (e.g.
+        :func:`lolenhance.pipeline.with_iteration_counts`); ``first_batch`` is where a resumed
+        run starts in the stream.
 
     Returns
     -------
@@ -332,7 +290,7 @@ def fit(
     import keras
     import tensorflow as tf
 
-    from lolenhance.augment import PairedAugmenter
+    from lolenhance.augment import PairedAugmenter  # Albumentations: a second to import
 
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -359,19 +317,30 @@ def fit(
         with_exposure=with_exposure,
         synthesis=synthesis,
     )
+    if transform is not None:
+        dataset = transform(dataset, first_epoch * config.steps_per_epoch)
     with strategy.scope():
         model = build_model()
         schedule = keras.optimizers.schedules.CosineDecay(
             config.learning_rate, config.epochs * config.steps_per_epoch, alpha=0.01
         )
         model.compile(optimizer=keras.optimizers.Adam(schedule), loss=loss)
-    model.fit(
-        dataset,
-        epochs=config.epochs,
-        steps_per_epoch=config.steps_per_epoch,
-        callbacks=_callbacks(out, config, val_lows, val_highs, predict) + list(callbacks or []),
-        verbose=verbose,
-    )
+    built_in = _callbacks(out, config, val_lows, val_highs, predict)
+    try:
+        model.fit(
+            dataset,
+            epochs=config.epochs,
+            steps_per_epoch=config.steps_per_epoch,
+            callbacks=built_in + list(callbacks or []),
+            verbose=verbose,
+            shuffle=False,  # the stream is already shuffled, by the seed (make_pair_dataset)
+        )
+    finally:
+        # CSVLogger closes its file in on_train_end, which an exception (NaN, interrupt) skips
+        for callback in built_in:
+            csv_file = getattr(callback, "csv_file", None)
+            if isinstance(callback, keras.callbacks.CSVLogger) and csv_file is not None and not csv_file.closed:
+                csv_file.close()
     if not all(np.isfinite(w).all() for w in model.get_weights()):
         raise TrainingDiverged("weights contain NaN/Inf after training; nothing was saved")
     model.save_weights(out / "last.weights.h5")
@@ -381,7 +350,7 @@ def fit(
 def train_denoiser(
     data: str | os.PathLike | None, out: str | os.PathLike, config: TrainConfig, *, strategy=None, verbose: int = 2
 ) -> keras.Model:
-    """The denoiser recipe: :func:`fit` with :func:`lolenhance.denoiser.build_denoiser`.
+    """The denoiser recipe: :func:`fit` with :func:`lolenhance.models.build_denoiser`.
 
     Parameters
     ----------
@@ -397,10 +366,12 @@ def train_denoiser(
     -------
     keras.Model
     """
-    from lolenhance import denoiser
+    # Keras and TensorFlow load when a training starts, so `lolenhance --help` stays fast
+    from lolenhance.models import build_denoiser
+    from lolenhance.models.losses import l1_ssim_loss
 
-    def build():
-        model = denoiser.build_denoiser()
+    def build() -> keras.Model:
+        model = build_denoiser()
         if config.init_weights:
             model.load_weights(config.init_weights)
         return model
@@ -414,7 +385,7 @@ def train_denoiser(
         val_pairs,
         out,
         config,
-        predict=lambda model, low: denoiser.enhance(low, model),
+        predict=lambda model, low: inference.denoise(low, model),
         strategy=strategy,
         verbose=verbose,
     )
@@ -424,9 +395,9 @@ def train_curves(
     kind: str, data: str | os.PathLike | None, out: str | os.PathLike, config: TrainConfig, *, strategy=None,
     verbose: int = 2,
 ) -> keras.Model:
-    """The DCE-Net recipes: ``"curve"`` (supervised, :func:`mse_ssim_loss` with
+    """The DCE-Net recipes: ``"curve"`` (supervised, :func:`lolenhance.models.losses.mse_ssim_loss` with
     ``config.ssim_weight``, a random iteration count per batch with an exposure-graded target, see
-    :func:`lolenhance.curves.build_curve_enhancer`) or ``"zero-dce"`` (the four zero-reference
+    :func:`lolenhance.pipeline.with_iteration_counts`) or ``"zero-dce"`` (the four zero-reference
     losses; the high images are never used).
 
     Parameters
@@ -438,12 +409,13 @@ def train_curves(
     Returns
     -------
     keras.Model
-        The :func:`lolenhance.curves.build_curve_enhancer` model; its ``net`` holds the DCE-Net.
+        The :class:`lolenhance.models.CurveEnhancer`; its ``net`` holds the DCE-Net.
     """
-    from lolenhance import curves
+    from lolenhance.models import CurveEnhancer
+    from lolenhance.models.losses import mse_ssim_loss
 
-    def build():
-        model = curves.build_curve_enhancer(kind)
+    def build() -> keras.Model:
+        model = CurveEnhancer(kind)
         if config.init_weights:
             model.net.load_weights(config.init_weights)
         return model
@@ -457,11 +429,14 @@ def train_curves(
         val_pairs,
         out,
         config,
-        predict=lambda model, low: curves.enhance(
-            low, kind, model=model.net, scale=curves.ESTIMATION_SCALE if kind == "curve" else 1.0),
+        predict=lambda model, low: inference.enhance_curves(
+            low, kind, model=model.net, scale=ESTIMATION_SCALE if kind == "curve" else 1.0),
         strategy=strategy,
         verbose=verbose,
         with_exposure=kind == "curve",
+        transform=(lambda dataset, first_batch: with_iteration_counts(dataset, seed=config.seed,
+                                                                      start_batch=first_batch))
+        if kind == "curve" else None,
     )
 
 
@@ -486,17 +461,17 @@ def export_weights(model_kind: str, run_dir: str | os.PathLike, dest: str | os.P
     """
     import shutil
 
-    from lolenhance import curves, denoiser
+    from lolenhance.models import CurveEnhancer, build_denoiser
 
     run_dir = Path(run_dir)
     dest = Path(dest) if dest is not None else Path(__file__).resolve().parent / "weights"
     stem = model_kind.replace("-", "_")
     if model_kind == "denoiser":
-        model = denoiser.build_denoiser()
+        model = build_denoiser()
         model.load_weights(run_dir / "best.weights.h5")
         net = model
     else:
-        model = curves.build_curve_enhancer(model_kind)
+        model = CurveEnhancer(model_kind)
         model.load_weights(run_dir / "best.weights.h5")
         net = model.net
     target = dest / f"{stem}.weights.h5"
@@ -543,7 +518,7 @@ def run(args: argparse.Namespace) -> int:
         "wall_minutes": round((time.time() - start) / 60, 1),
         "git_commit": commit or None,
         "config": asdict(config),
-        "synthesis": asdict(config.synthesis()) if config.synthesis() is not None else None,
+        "synthesis": asdict(synthesis) if (synthesis := config.synthesis()) is not None else None,
     }
     (Path(args.out) / "run.json").write_text(json.dumps(record, indent=2))
     print(json.dumps(record, indent=2))

@@ -18,9 +18,9 @@ from lolenhance.augment import (
     PairedAugmenter,
     RandomScaledCrop,
     ShotReadNoise,
-    augment_to_disk,
     pair_seed,
 )
+from lolenhance.batch import augment_to_disk
 from lolenhance.cli import main
 from lolenhance.io import write_image
 from lolenhance.sensor import srgb_to_linear
@@ -271,7 +271,7 @@ def test_crop_larger_than_input_is_an_error():
 
 
 def test_make_pair_dataset_with_augmenter_is_aligned_and_deterministic():
-    from lolenhance.data import make_pair_dataset
+    from lolenhance.pipeline import make_pair_dataset
 
     rng = np.random.default_rng(6)
     lows = [np.rint(rng.random((40, 56, 3)) * 255).astype(np.float32) / 255 for _ in range(3)]

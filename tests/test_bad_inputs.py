@@ -29,11 +29,14 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from lolenhance import batch, cli, curves, denoiser, metrics
+from lolenhance import cli, inference, metrics, pretrained
+from lolenhance import methods as method_registry
 from lolenhance.classical import gamma_correction
-from lolenhance.data import DatasetError, list_pairs, make_pair_dataset
-from lolenhance.denoiser import WeightsError
+from lolenhance.data import DatasetError, list_pairs
 from lolenhance.io import ImageReadError, read_image, to_uint8, write_image
+from lolenhance.models import build_dce_net, build_denoiser
+from lolenhance.pipeline import make_pair_dataset
+from lolenhance.pretrained import WeightsError
 
 CLASSICAL = ("clahe-lab", "clahe-rgb", "he", "gamma")
 LEARNED = ("denoiser", "curve", "zero-dce")
@@ -72,7 +75,7 @@ def _write_rgb16(path: Path) -> None:
 def _write_int32_tiff(path: Path) -> None:
     import tifffile
 
-    tifffile.imwrite(path, np.arange(20 * 30, dtype=np.int32).reshape(20, 30))
+    tifffile.imwrite(path, np.arange(20 * 30, dtype=np.int32).reshape(20, 30), photometric="minisblack")
 
 
 def _write_nan_tiff(path: Path) -> None:
@@ -80,7 +83,7 @@ def _write_nan_tiff(path: Path) -> None:
 
     image = _dark((20, 30, 3))
     image[3, 4, 1] = np.nan
-    tifffile.imwrite(path, image)
+    tifffile.imwrite(path, image, photometric="rgb")
 
 
 #: name -> (writer, expected): expected is the output shape, or (exception type, message regex).
@@ -123,16 +126,16 @@ def curve_models(tmp_path_factory) -> dict[str, keras.Model]:
     for kind in ("curve", "zero-dce"):
         keras.utils.set_random_seed(0)
         path = folder / f"{kind}.weights.h5"
-        curves.build_dce_net(kind).save_weights(path)
-        models[kind] = curves.load_pretrained(kind, path)
+        build_dce_net(kind).save_weights(path)
+        models[kind] = pretrained.load(kind, path)
     return models
 
 
 @pytest.fixture(scope="module")
 def methods(curve_models) -> dict[str, Callable[[np.ndarray], np.ndarray]]:
-    table = {name: batch.METHODS[name] for name in CLASSICAL + ("denoiser",)}
+    table = {name: method_registry.METHODS[name] for name in CLASSICAL + ("denoiser",)}
     for kind, model in curve_models.items():
-        table[kind] = partial(curves.enhance, kind=kind, model=model)
+        table[kind] = partial(inference.enhance_curves, kind=kind, model=model)
     return table
 
 
@@ -140,7 +143,7 @@ def methods(curve_models) -> dict[str, Callable[[np.ndarray], np.ndarray]]:
 def tmp_curve_weights(monkeypatch, curve_models):
     """Make ``--method curve|zero-dce`` use the tmp_path weights instead of the shipped ones."""
     for kind, model in curve_models.items():
-        monkeypatch.setitem(curves._CACHE, kind, model)
+        monkeypatch.setitem(pretrained._CACHE, kind, model)
 
 
 def _snapshot(folder: Path) -> dict[str, tuple[str, int]]:
@@ -241,7 +244,7 @@ def huge() -> np.ndarray:
 
 @pytest.mark.parametrize("method", CLASSICAL)
 def test_8000x6000_through_the_library(method, huge):
-    result = batch.METHODS[method](huge)
+    result = method_registry.METHODS[method](huge)
     _check_result(result, huge.shape)
     assert result.mean() > huge.mean()
 
@@ -261,14 +264,15 @@ def test_4000x3000_curve_models_in_bounded_memory(kind, scale, tmp_path):
     # stays far below one full-resolution α stack (Zero-DCE: 24 × 4 B × 12 MP = 1.15 GB).
     script = textwrap.dedent(f"""
         import resource, numpy as np, keras
-        from lolenhance import curves
+        from lolenhance import inference
+        from lolenhance.models import build_dce_net
         keras.utils.set_random_seed(0)
-        net = curves.build_dce_net({kind!r})
+        net = build_dce_net({kind!r})
         rng = np.random.default_rng(0)
-        curves.enhance(rng.random((400, 600, 3), dtype=np.float32) * 0.2, {kind!r}, model=net, scale={scale!r})
+        inference.enhance_curves(rng.random((400, 600, 3), dtype=np.float32) * 0.2, {kind!r}, model=net, scale={scale!r})
         image = (np.linspace(0.02, 0.3, 4000, dtype=np.float32)[None, :, None] * np.ones((3000, 1, 3), np.float32))
         before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        result = curves.enhance(image, {kind!r}, model=net, scale={scale!r})
+        result = inference.enhance_curves(image, {kind!r}, model=net, scale={scale!r})
         after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         assert result.shape == image.shape and result.dtype == np.float32 and np.isfinite(result).all()
         assert 0 <= result.min() and result.max() <= 1
@@ -401,14 +405,14 @@ def _weights_file(folder: Path, case: str, kind: str) -> tuple[Path, str]:
     if case == "text":
         path.write_text("not weights\n")
         return path, "not an HDF5 weights file"
-    good = denoiser.build_denoiser() if kind == "denoiser" else curves.build_dce_net(kind)
+    good = build_denoiser() if kind == "denoiser" else build_dce_net(kind)
     if case == "truncated":
         good.save_weights(path)
         path.write_bytes(path.read_bytes()[:4096])
         return path, "not an HDF5|damaged"
     if case == "other architecture":
-        other = {"denoiser": lambda: curves.build_dce_net("zero-dce"), "curve": lambda: curves.build_dce_net("zero-dce"),
-                 "zero-dce": denoiser.build_denoiser}[kind]()
+        other = {"denoiser": lambda: build_dce_net("zero-dce"), "curve": lambda: build_dce_net("zero-dce"),
+                 "zero-dce": build_denoiser}[kind]()
         other.save_weights(path)
         return path, "does not fit"
     raise AssertionError(case)
@@ -421,7 +425,7 @@ WEIGHTS_CASES = ["missing", "empty", "text", "truncated", "other architecture"]
 @pytest.mark.parametrize("case", WEIGHTS_CASES)
 def test_weights_case_through_the_library(case, kind, tmp_path):
     path, message = _weights_file(tmp_path, case, kind)
-    load = denoiser.load_pretrained if kind == "denoiser" else partial(curves.load_pretrained, kind)
+    load = partial(pretrained.load, kind)
     with pytest.raises(WeightsError, match=message) as error:
         load(path)
     assert str(error.value).startswith(f"{path}:"), "the error must name the file first"
@@ -434,12 +438,8 @@ def test_weights_case_through_the_cli(case, kind, tmp_path, monkeypatch, capsys)
     (tmp_path / "weights").mkdir()
     (tmp_path / "in").mkdir()
     path, message = _weights_file(tmp_path / "weights", case, kind)
-    if kind == "denoiser":
-        monkeypatch.setattr(denoiser, "WEIGHTS_PATH", path)
-        monkeypatch.setattr(denoiser, "_MODEL_CACHE", {})
-    else:
-        monkeypatch.setattr(curves, "WEIGHTS_DIR", tmp_path / "weights")
-        monkeypatch.setattr(curves, "_CACHE", {})
+    monkeypatch.setattr(pretrained, "WEIGHTS_DIR", tmp_path / "weights")
+    monkeypatch.setattr(pretrained, "_CACHE", {})
     source = write_image(tmp_path / "in" / "in.png", _dark((16, 24, 3)))
     before = _snapshot(tmp_path / "in")
     status, _, err = _cli(capsys, "enhance", str(source), "-m", kind, "-o", str(tmp_path / "out"))
@@ -453,39 +453,52 @@ def test_weights_case_through_the_cli(case, kind, tmp_path, monkeypatch, capsys)
 # --- killed mid-batch ----------------------------------------------------------------------------
 
 
+#: Run ``lolenhance`` with the file writer stopped half-way through its second output: it writes
+#: half the bytes, touches the marker file and blocks, so the test kills it mid-write every time.
+_BLOCKING_WRITER = """
+import sys, time
+from pathlib import Path
+import lolenhance.io as io
+marker, calls, original = Path(sys.argv[1]), [], io._write_all
+def half_then_block(handle, data):
+    calls.append(handle)
+    if len(calls) < 2:
+        return original(handle, data)
+    original(handle, data[: len(data) // 2])
+    marker.touch()
+    time.sleep(600)
+io._write_all = half_then_block
+from lolenhance.cli import main
+sys.exit(main(sys.argv[2:]))
+"""
+
+
+@pytest.mark.slow
 def test_killed_mid_batch_leaves_no_partial_or_temporary_file(tmp_path):
-    """SIGKILL right after the first output appears (or as soon as a temporary shows up)."""
-    inputs, out = tmp_path / "in", tmp_path / "out"
+    """SIGKILL while the second output is half written: no partial file, no temporary, inputs intact."""
+    inputs, out, marker = tmp_path / "in", tmp_path / "out", tmp_path / "halfway"
     inputs.mkdir()
-    count = 5
-    for index in range(count):  # noisy: slow to encode, so a kill lands during a write
-        write_image(inputs / f"{index}.png", _dark((1500, 2000, 3), seed=index))
+    count = 3
+    for index in range(count):
+        write_image(inputs / f"{index}.png", _dark((48, 64, 3), seed=index))
     before = _snapshot(inputs)
-    process = subprocess.Popen([sys.executable, "-m", "lolenhance.cli", "enhance", str(inputs), "-m", "gamma",
-                                "-o", str(out)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    saw_temporary = False
+    command = [sys.executable, "-c", _BLOCKING_WRITER, str(marker), "enhance", str(inputs), "-m", "gamma", "-o", str(out)]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and not (out / "0.png").exists():
-            assert process.poll() is None, "the batch ended before its first output could be seen"
-            time.sleep(0.002)
-        assert (out / "0.png").exists(), "no output within 120 s"
-        until = time.monotonic() + 0.4  # about half an image: mid-way through the next one
-        while time.monotonic() < until:
-            if any(entry.name.startswith(".") for entry in out.iterdir()):
-                saw_temporary = True
-                break
-            time.sleep(0.001)
+        while not marker.exists():
+            assert process.poll() is None, process.stderr.read().decode()[-2000:] if process.stderr else ""
+            assert time.monotonic() < deadline, "the writer never reached the second output"
+            time.sleep(0.01)
         os.kill(process.pid, signal.SIGKILL)
     finally:
         process.kill()
         process.wait(timeout=30)
+        if process.stderr:
+            process.stderr.close()
     assert process.returncode == -signal.SIGKILL
     names = sorted(entry.name for entry in out.iterdir())
-    assert all(not name.startswith(".") for name in names), f"temporary left behind: {names}"
-    assert 1 <= len(names) < count, f"the kill did not land mid-batch: {names}"
-    for name in names:  # every output that exists is complete and right
-        expected = to_uint8(gamma_correction(read_image(inputs / name)))
-        assert np.array_equal(to_uint8(read_image(out / name)), expected)
-    assert not saw_temporary, "a temporary output file was visible in OUTDIR during the write"
+    assert names == ["0.png"], f"expected only the finished first output, got {names}"
+    expected = to_uint8(gamma_correction(read_image(inputs / "0.png")))
+    assert np.array_equal(to_uint8(read_image(out / "0.png")), expected)
     assert _snapshot(inputs) == before

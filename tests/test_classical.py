@@ -14,9 +14,9 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from lolenhance import classical, data, metrics
-from lolenhance.batch import METHODS, MethodRegistry, get_method, register_method
 from lolenhance.embedded import embedded_root
 from lolenhance.io import to_uint8
+from lolenhance.methods import METHODS, MethodRegistry, get_method, register_method
 
 FUNCTIONS = {
     "clahe_lab": classical.clahe_lab,

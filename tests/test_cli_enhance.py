@@ -11,9 +11,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from lolenhance import batch, cli
-from lolenhance.batch import METHODS, BatchSetupError, run_batch, score_methods
+from lolenhance import batch, cli, evaluation
+from lolenhance.batch import BatchSetupError, run_batch
+from lolenhance.evaluation import score_methods
 from lolenhance.io import read_image, write_image
+from lolenhance.methods import METHODS
 
 GOOD = ("a", "b", "c")
 
@@ -305,7 +307,7 @@ def test_score_methods_table():
     assert scores["low"]["ms_600x400"] == 0.0
     assert all(scores[key]["ms_600x400"] > 0 for key in ("he", "gamma"))
     assert scores["gamma"]["psnr"] > scores["low"]["psnr"]
-    table = batch.format_table(scores)
+    table = evaluation.format_table(scores)
     assert table.splitlines()[0].startswith("| method | PSNR (dB) | SSIM")
     assert len(table.splitlines()) == 5
     with pytest.raises(ValueError, match="same non-zero number"):

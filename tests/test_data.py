@@ -7,8 +7,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from lolenhance.data import DatasetError, detect_layout, list_pairs, make_pair_dataset, resolve_root
+from lolenhance.data import DatasetError, detect_layout, list_pairs, resolve_root
 from lolenhance.io import write_image
+from lolenhance.pipeline import make_pair_dataset
 
 TINY = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "lol-tiny"
 

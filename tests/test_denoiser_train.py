@@ -11,16 +11,17 @@ import keras
 import numpy as np
 import pytest
 
-from lolenhance import denoiser, metrics
+from lolenhance import inference, metrics, models, pretrained
 from lolenhance.augment import PairedAugmenter
 from lolenhance.data import list_pairs, load_pairs
-from lolenhance.train import TrainConfig, fit, l1_ssim_loss, split_train_val
+from lolenhance.models.losses import l1_ssim_loss
+from lolenhance.train import TrainConfig, fit, split_train_val
 
 
 @pytest.fixture(scope="module")
 def model():
     keras.utils.set_random_seed(0)
-    return denoiser.build_denoiser()
+    return models.build_denoiser()
 
 
 def test_parameter_budget(model):
@@ -30,27 +31,27 @@ def test_parameter_budget(model):
 @pytest.mark.parametrize("shape", [(37, 53, 3), (8, 8, 3), (1, 9, 3), (64, 48, 3)])
 def test_any_size_in_same_size_out(model, shape):
     image = np.random.default_rng(0).random(shape, dtype=np.float32)
-    out = denoiser.enhance(image, model)
+    out = inference.denoise(image, model)
     assert out.shape == shape and out.dtype == np.float32
     assert 0.0 <= out.min() and out.max() <= 1.0
 
 
 def test_tiles_blend_without_seams(model):
     image = np.full((200, 260, 3), 0.2, np.float32)  # every tile sees the same content
-    whole = denoiser.enhance(image, model, tile=512)
-    tiled = denoiser.enhance(image, model, tile=128, overlap=48)
+    whole = inference.denoise(image, model, tile=512)
+    tiled = inference.denoise(image, model, tile=128, overlap=48)
     # zero padding inside each tile perturbs its border; the overlap blend must hide it
     assert metrics.psnr(tiled, whole) > 40
 
 
 def test_tile_must_exceed_overlap(model):
     with pytest.raises(ValueError, match="tile"):
-        denoiser.enhance(np.zeros((16, 16, 3), np.float32), model, tile=20, overlap=16)
+        inference.denoise(np.zeros((16, 16, 3), np.float32), model, tile=20, overlap=16)
 
 
 def test_input_validation(model):
     with pytest.raises(TypeError, match="to_float32"):
-        denoiser.enhance(np.zeros((16, 16, 3), np.uint8), model)
+        inference.denoise(np.zeros((16, 16, 3), np.uint8), model)
 
 
 @pytest.mark.parametrize("problem", ["missing", "empty", "text", "truncated", "other architecture"])
@@ -61,23 +62,23 @@ def test_weights_errors_name_file_and_problem(tmp_path, problem):
     elif problem == "text":
         path.write_text("not weights")
     elif problem == "truncated":
-        denoiser.build_denoiser().save_weights(path)
+        models.build_denoiser().save_weights(path)
         path.write_bytes(path.read_bytes()[:2000])
     elif problem == "other architecture":
-        denoiser.build_denoiser((8, 16, 32)).save_weights(path)
+        models.build_denoiser((8, 16, 32)).save_weights(path)
     expected = {"missing": "not found", "empty": "empty", "text": "not an HDF5", "truncated": "HDF5|damaged",
                 "other architecture": "does not fit"}[problem]
-    with pytest.raises(denoiser.WeightsError, match=expected) as error:
-        denoiser.load_pretrained(path)
+    with pytest.raises(pretrained.WeightsError, match=expected) as error:
+        pretrained.load("denoiser", path)
     assert str(path) in str(error.value)
 
 
-@pytest.mark.skipif(not denoiser.WEIGHTS_PATH.exists(), reason="no shipped weights")
+@pytest.mark.skipif(not pretrained.weights_path("denoiser").exists(), reason="no shipped weights")
 def test_shipped_weights_enhance_the_embedded_eval_set():
     lows, highs = load_pairs(list_pairs(None, "eval"))
-    enhanced = [denoiser.enhance(low) for low in lows]
+    enhanced = [inference.denoise(low) for low in lows]
     assert metrics.psnr(enhanced, highs) > metrics.psnr(lows, highs) + 5
-    assert denoiser.training_record()["params"] == denoiser.load_pretrained().count_params()
+    assert pretrained.card("denoiser")["params"] == pretrained.load("denoiser").count_params()
 
 
 def test_split_is_seeded_and_disjoint():
@@ -108,8 +109,8 @@ def _history(path):
 
 def test_fit_reduces_the_loss_and_writes_its_files(tmp_path):
     data = _tiny_data()
-    fit(denoiser.build_denoiser, l1_ssim_loss(), data, data, tmp_path, _config(),
-        predict=lambda m, low: denoiser.enhance(low, m), verbose=0)
+    fit(models.build_denoiser, l1_ssim_loss(), data, data, tmp_path, _config(),
+        predict=lambda m, low: inference.denoise(low, m), verbose=0)
     rows = _history(tmp_path / "history.csv")
     assert len(rows) == 4 and float(rows[-1]["loss"]) < float(rows[0]["loss"])
     assert all((tmp_path / name).exists() for name in ("best.weights.h5", "last.weights.h5", "config.json"))
@@ -122,18 +123,18 @@ def test_interrupted_run_resumes_where_it_stopped(tmp_path):
                 raise KeyboardInterrupt
 
     data = _tiny_data()
-    predict = lambda m, low: denoiser.enhance(low, m)  # noqa: E731
+    predict = lambda m, low: inference.denoise(low, m)  # noqa: E731
     with pytest.raises(KeyboardInterrupt):
-        fit(denoiser.build_denoiser, l1_ssim_loss(), data, data, tmp_path, _config(), predict=predict,
+        fit(models.build_denoiser, l1_ssim_loss(), data, data, tmp_path, _config(), predict=predict,
             callbacks=[Interrupt()], verbose=0)
     assert len(_history(tmp_path / "history.csv")) == 2
-    fit(denoiser.build_denoiser, l1_ssim_loss(), data, data, tmp_path, _config(), predict=predict, verbose=0)
+    fit(models.build_denoiser, l1_ssim_loss(), data, data, tmp_path, _config(), predict=predict, verbose=0)
     epochs = [int(row["epoch"]) for row in _history(tmp_path / "history.csv")]
     assert epochs == [0, 1, 2, 3], "the second run must continue at epoch 3, not start over"
 
 
 def test_stream_from_start_is_the_tail_of_the_stream_from_zero():
-    from lolenhance.data import make_pair_dataset
+    from lolenhance.pipeline import make_pair_dataset
 
     rng = np.random.default_rng(3)
     lows = [rng.random(shape, dtype=np.float32) for shape in ((40, 48, 3), (36, 52, 3), (44, 40, 3))]
@@ -154,13 +155,13 @@ def test_resumed_run_ends_with_the_weights_of_an_uninterrupted_run(tmp_path, aug
 
     data = _tiny_data()
     config = _config(augment=augment)
-    predict = lambda m, low: denoiser.enhance(low, m)  # noqa: E731
-    straight = fit(denoiser.build_denoiser, l1_ssim_loss(), data, data, tmp_path / "straight", config,
+    predict = lambda m, low: inference.denoise(low, m)  # noqa: E731
+    straight = fit(models.build_denoiser, l1_ssim_loss(), data, data, tmp_path / "straight", config,
                    predict=predict, verbose=0)
     with pytest.raises(KeyboardInterrupt):
-        fit(denoiser.build_denoiser, l1_ssim_loss(), data, data, tmp_path / "resumed", config, predict=predict,
+        fit(models.build_denoiser, l1_ssim_loss(), data, data, tmp_path / "resumed", config, predict=predict,
             callbacks=[Interrupt()], verbose=0)
-    resumed = fit(denoiser.build_denoiser, l1_ssim_loss(), data, data, tmp_path / "resumed", config,
+    resumed = fit(models.build_denoiser, l1_ssim_loss(), data, data, tmp_path / "resumed", config,
                   predict=predict, verbose=0)
     assert [int(r["epoch"]) for r in _history(tmp_path / "resumed" / "history.csv")] == [0, 1, 2, 3]
     for a, b in zip(straight.get_weights(), resumed.get_weights(), strict=True):
@@ -175,7 +176,7 @@ def test_nan_loss_stops_with_a_clear_message(tmp_path):
 
     data = _tiny_data()
     with pytest.raises(TrainingDiverged, match="NaN|nan"):
-        fit(denoiser.build_denoiser, lambda y, p: keras.ops.mean(p) * np.nan, data, data, tmp_path, _config(epochs=1),
+        fit(models.build_denoiser, lambda y, p: keras.ops.mean(p) * np.nan, data, data, tmp_path, _config(epochs=1),
             predict=lambda m, low: low, verbose=0)
     assert not (tmp_path / "last.weights.h5").exists() and not (tmp_path / "best.weights.h5").exists()
 
@@ -186,8 +187,10 @@ def test_mirrored_strategy_on_two_logical_cpus(tmp_path):
         import numpy as np, tensorflow as tf
         cpu = tf.config.list_physical_devices("CPU")[0]
         tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
-        from lolenhance import denoiser
-        from lolenhance.train import TrainConfig, fit, l1_ssim_loss
+        from lolenhance import inference
+        from lolenhance.models import build_denoiser
+        from lolenhance.models.losses import l1_ssim_loss
+        from lolenhance.train import TrainConfig, fit
         strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
         rng = np.random.default_rng(0)
         highs = [rng.random((48, 48, 3), dtype=np.float32) * 0.5 + 0.25 for _ in range(4)]
@@ -195,13 +198,13 @@ def test_mirrored_strategy_on_two_logical_cpus(tmp_path):
         config = TrainConfig(epochs=3, steps_per_epoch=3, batch_size=4, crop_size=32, val_pairs=1, augment=False)
         models = {{}}
         for name, used in (("mirrored", strategy), ("single", tf.distribute.OneDeviceStrategy("/cpu:0"))):
-            models[name] = fit(denoiser.build_denoiser, l1_ssim_loss(), (lows, highs), (lows, highs),
-                               r"{tmp_path}/" + name, config, predict=lambda m, low: denoiser.enhance(low, m),
+            models[name] = fit(build_denoiser, l1_ssim_loss(), (lows, highs), (lows, highs),
+                               r"{tmp_path}/" + name, config, predict=lambda m, low: inference.denoise(low, m),
                                strategy=used, verbose=0)
         print("replicas", strategy.num_replicas_in_sync)
         outputs = {{name: np.asarray(model(np.stack(lows), training=False)) for name, model in models.items()}}
         print("max output difference", float(np.abs(outputs["mirrored"] - outputs["single"]).max()))
-        print("output change", float(np.abs(outputs["single"] - np.asarray(denoiser.build_denoiser()(np.stack(lows)))).max()))
+        print("output change", float(np.abs(outputs["single"] - np.asarray(build_denoiser()(np.stack(lows)))).max()))
     """)
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]

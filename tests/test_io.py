@@ -49,7 +49,8 @@ def test_rgba_discards_alpha(tmp_path):
 def test_palette_is_expanded(tmp_path):
     rgb = np.array([[[255, 0, 0], [0, 0, 255]]], np.uint8)
     Image.fromarray(rgb).convert("P").save(tmp_path / "p.png")
-    assert Image.open(tmp_path / "p.png").mode == "P"
+    with Image.open(tmp_path / "p.png") as written:
+        assert written.mode == "P"
     np.testing.assert_allclose(read_image(tmp_path / "p.png"), rgb / 255, atol=1e-6)
 
 

@@ -24,7 +24,8 @@ def test_savefig_fixed_width_and_location(tmp_path, monkeypatch):
         path = plotting.savefig(fig, f"00_w{size[0]}")
         plt.close(fig)
         assert path.parent == tmp_path and path.is_file()
-        widths.append(Image.open(path).size[0])
+        with Image.open(path) as written:
+            widths.append(written.size[0])
     target = plotting.WIDTH_IN * plotting.DPI
     assert widths == [round(target)] * 2, widths
     assert not list(tmp_path.glob(".*")), "no temporary file may remain"

@@ -48,3 +48,16 @@ def test_update_readme_replaces_only_the_block(benchmark, tmp_path):
     readme.write_text("no markers")
     with pytest.raises(ValueError, match="no <!-- benchmark:start -->"):
         benchmark.update_readme(results, readme)
+
+
+def test_notebook_prose_states_no_measured_number():
+    """Measured numbers belong in cell outputs or the benchmark JSON, where they cannot go stale."""
+    import re
+
+    stated = re.compile(r"\d+\.\d+\s*(dB|°|%)")
+    found = []
+    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        for index, cell in enumerate(json.loads(path.read_text())["cells"]):
+            if cell["cell_type"] == "markdown":
+                found += [f"{path.name} cell {index}: {m.group(0)}" for m in stated.finditer("".join(cell["source"]))]
+    assert not found, found

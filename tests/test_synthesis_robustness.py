@@ -8,9 +8,9 @@ import keras
 import numpy as np
 import pytest
 
-from lolenhance import denoiser, metrics, robustness, sensor, train
+from lolenhance import inference, metrics, models, robustness, sensor, train
 from lolenhance.curves import image_exposure
-from lolenhance.data import make_pair_dataset
+from lolenhance.pipeline import make_pair_dataset
 from lolenhance.sensor import SynthesisConfig, synthesise_pair
 
 
@@ -156,7 +156,7 @@ def test_identity_method_does_no_harm_and_a_darkening_one_is_caught():
 # --- the denoiser's structure ------------------------------------------------------------------------
 def test_denoiser_never_darkens_on_average_even_untrained():
     keras.utils.set_random_seed(3)
-    model = denoiser.build_denoiser()
+    model = models.build_denoiser()
     # push the output layer towards darkening: a large negative bias
     bias = model.get_layer("to_pixels").bias
     bias.assign(np.full(bias.shape, -0.3, np.float32))
@@ -166,17 +166,17 @@ def test_denoiser_never_darkens_on_average_even_untrained():
 
 
 def test_denoiser_is_the_identity_when_its_residual_is_zero():
-    model = denoiser.build_denoiser()
+    model = models.build_denoiser()
     layer = model.get_layer("to_pixels")
     layer.set_weights([np.zeros_like(w) for w in layer.get_weights()])
     image = _scene(2, (40, 56, 3))
-    np.testing.assert_allclose(denoiser.enhance(image, model), image, atol=1e-6)
+    np.testing.assert_allclose(inference.denoise(image, model), image, atol=1e-6)
 
 
 def test_init_weights_start_training_from_given_weights(tmp_path, monkeypatch):
     monkeypatch.delenv("LOL_ROOT", raising=False)
     keras.utils.set_random_seed(7)
-    start = denoiser.build_denoiser()
+    start = models.build_denoiser()
     start.save_weights(tmp_path / "start.weights.h5")
     config = train.TrainConfig(epochs=1, steps_per_epoch=1, batch_size=2, crop_size=32, val_pairs=1,
                                learning_rate=1e-12, init_weights=str(tmp_path / "start.weights.h5"),

@@ -1,0 +1,209 @@
+"""Scoring methods on pairs: the metrics tables, and the curve model's iteration count as a dial.
+
+* :func:`score_methods` / :func:`format_table` — PSNR, SSIM, colour error and time per 600×400
+  image of several methods on (low, high) pairs: the metrics tables of the notebooks come from
+  here.
+* :func:`sweep_iterations` / :func:`useful_range` — quality and brightness of a DCE-Net at every
+  iteration count, and the counts whose PSNR is within a tolerance of the best.
+
+Beyond LOL (do no harm, the exposure sweep, colour and highlights) is :mod:`lolenhance.robustness`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from lolenhance import metrics
+from lolenhance.batch import Method, get_method
+from lolenhance.inference import enhance_curves
+
+if TYPE_CHECKING:
+    import keras
+
+__all__ = ["score_methods", "format_table", "sweep_iterations", "useful_range"]
+
+
+def score_methods(
+    methods: Mapping[str, str | Method] | Sequence[str],
+    lows: Sequence[np.ndarray],
+    highs: Sequence[np.ndarray],
+    *,
+    include_input: bool = True,
+    colour: bool = True,
+    progress: bool = False,
+) -> dict[str, dict[str, float]]:
+    """Score enhancement methods on (low, high) pairs: quality, colour error and speed.
+
+    Parameters
+    ----------
+    methods : sequence of names in :data:`METHODS`, or mapping of label to name/callable
+    lows, highs : sequences of (H, W, 3) ndarray of float32 in [0, 1]
+        Inputs and their references, pairwise the same size.
+    include_input : bool
+        Add a first row ``"low"``: the untouched input scored against the reference.
+    colour : bool
+        Also compute :func:`lolenhance.metrics.hue_chroma_error`.
+    progress : bool
+        Show a progress bar over methods.
+
+    Returns
+    -------
+    dict
+        ``{label: {"psnr", "ssim", "ms_600x400", ["hue_error", "chroma_error"]}}`` in the given
+        order. ``psnr``/``ssim`` are means over images (:mod:`lolenhance.metrics`);
+        ``ms_600x400`` is the wall time of the method per 600×400 image (total time scaled by
+        pixel count; one untimed warm-up call first, so imports and graph building are not
+        counted; 0 for ``"low"``).
+
+    Examples
+    --------
+    >>> lows, highs = [np.full((16, 16, 3), 0.05, np.float32)], [np.full((16, 16, 3), 0.5, np.float32)]
+    >>> scores = score_methods(["gamma"], lows, highs)
+    >>> round(scores["low"]["psnr"], 2), round(scores["gamma"]["psnr"], 2)  # gamma lands on 0.4
+    (6.94, 20.0)
+    """
+    from tqdm.auto import tqdm
+
+    if len(lows) != len(highs) or not lows:
+        raise ValueError(f"need the same non-zero number of lows and highs, got {len(lows)} and {len(highs)}")
+    entries = dict(methods) if isinstance(methods, Mapping) else {name: name for name in methods}
+    pixels = sum(image.shape[0] * image.shape[1] for image in lows)
+    rows: dict[str, dict[str, float]] = {}
+    jobs: list[tuple[str, Method | None]] = [("low", None)] if include_input else []
+    jobs += [(label, get_method(method)[1]) for label, method in entries.items()]
+    for label, function in tqdm(jobs, desc="scoring", disable=not progress, unit="method"):
+        if function is None:
+            outputs, seconds = list(lows), 0.0
+        else:
+            function(lows[0])  # warm-up: first-call costs are not per-image costs
+            outputs, seconds = [], 0.0
+            for low in lows:
+                start = time.perf_counter()
+                outputs.append(function(low))
+                seconds += time.perf_counter() - start
+        row = {
+            "psnr": metrics.psnr(outputs, list(highs)),
+            "ssim": metrics.ssim(outputs, list(highs)),
+            "ms_600x400": 1000.0 * seconds * (600 * 400) / pixels,
+        }
+        if colour:
+            row.update(metrics.hue_chroma_error(outputs, list(highs)))
+        rows[label] = row
+    return rows
+
+
+def format_table(scores: Mapping[str, Mapping[str, float]]) -> str:
+    """A Markdown table of :func:`score_methods` results.
+
+    Parameters
+    ----------
+    scores : mapping of label to mapping of column to float
+
+    Returns
+    -------
+    str
+    """
+    formats = {
+        "psnr": "{:.2f}",
+        "ssim": "{:.3f}",
+        "ms_600x400": "{:.1f}",
+        "hue_error": "{:.1f}",
+        "chroma_error": "{:.2f}",
+    }
+    heads = {
+        "psnr": "PSNR (dB)",
+        "ssim": "SSIM",
+        "ms_600x400": "ms / 600×400",
+        "hue_error": "hue err (°)",
+        "chroma_error": "chroma err",
+    }
+    columns = list(next(iter(scores.values())).keys())
+    lines = ["| method | " + " | ".join(heads.get(c, c) for c in columns) + " |"]
+    lines.append("|---|" + "---:|" * len(columns))
+    for label, row in scores.items():
+        cells = [formats.get(c, "{:.4g}").format(row[c]) for c in columns]
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def sweep_iterations(
+    lows: Sequence[np.ndarray], highs: Sequence[np.ndarray], counts: Iterable[int] = range(1, 17), kind: str = "curve", *, model: keras.Model | None = None,
+    scale: float | str = 1.0,
+) -> dict[str, np.ndarray]:
+    """Quality and brightness of the curve model at every iteration count, per image.
+
+    Parameters
+    ----------
+    lows, highs : sequences of (H, W, 3) ndarray of float32 in [0, 1]
+    counts : iterable of int
+        Iteration counts; for ``"zero-dce"`` (one α map per iteration) at most 8, and the
+        images after k iterations are the first k steps of the published 8-step recursion.
+    kind : {"curve", "zero-dce"}
+    model : keras.Model, optional
+        Default: the shipped weights of ``kind`` (pass e.g. an untrained net to compare).
+    scale : float or "fast"
+        As :func:`lolenhance.inference.enhance_curves`.
+
+    Returns
+    -------
+    dict
+        ``counts`` (K,), ``psnr``, ``ssim``, ``brightness`` (K, N) per count and image, and
+        ``reference_brightness`` (N,): the mean value of each high image.
+
+    Examples
+    --------
+    >>> lows, highs = [np.full((16, 24, 3), 0.05, np.float32)], [np.full((16, 24, 3), 0.4, np.float32)]
+    >>> sweep = sweep_iterations(lows, highs, [4, 8, 12])
+    >>> sweep["psnr"].shape, bool(np.all(np.diff(sweep["brightness"][:, 0]) > 0))  # brighter with every count
+    ((3, 1), True)
+    """
+    counts = np.asarray(list(counts), dtype=int)
+    if kind == "zero-dce" and counts.max() > 8:
+        raise ValueError(f"zero-dce has 8 α maps: counts must be at most 8, got {counts.max()}")
+    shape = (len(counts), len(lows))
+    psnr, ssim, brightness = np.zeros(shape), np.zeros(shape), np.zeros(shape)
+    for column, (low, high) in enumerate(zip(lows, highs, strict=True)):
+        if kind == "zero-dce":
+            _, steps = enhance_curves(low, kind, int(counts.max()), model=model, scale=scale, return_intermediates=True)
+            outputs = [steps[n - 1] if n else low for n in counts]
+        else:
+            outputs = [enhance_curves(low, kind, int(n), model=model, scale=scale) for n in counts]
+        for row, output in enumerate(outputs):
+            psnr[row, column] = metrics.psnr(output, high)
+            ssim[row, column] = metrics.ssim(output, high)
+            brightness[row, column] = float(output.mean())
+    return {"counts": counts, "psnr": psnr, "ssim": ssim, "brightness": brightness,
+            "reference_brightness": np.array([float(high.mean()) for high in highs])}
+
+
+def useful_range(counts, mean_psnr, tolerance: float = 2.0) -> tuple[int, int]:
+    """The contiguous counts around the best one whose mean PSNR is within ``tolerance`` dB of it.
+
+    Parameters
+    ----------
+    counts : (K,) sequence of int, increasing
+    mean_psnr : (K,) sequence of float
+    tolerance : float
+
+    Returns
+    -------
+    (int, int)
+        First and last count of the range (inclusive).
+
+    Examples
+    --------
+    >>> useful_range([6, 7, 8, 9, 10], [16.4, 19.1, 21.2, 18.7, 15.5])
+    (8, 8)
+    """
+    mean_psnr = np.asarray(mean_psnr, dtype=float)
+    best = int(np.argmax(mean_psnr))
+    low = high = best
+    while low > 0 and mean_psnr[low - 1] >= mean_psnr[best] - tolerance:
+        low -= 1
+    while high < len(mean_psnr) - 1 and mean_psnr[high + 1] >= mean_psnr[best] - tolerance:
+        high += 1
+    return int(counts[low]), int(counts[high])

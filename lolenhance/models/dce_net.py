@@ -1,0 +1,207 @@
+"""The 7-layer DCE-Net that estimates curve parameters, and the trainable curve enhancer.
+
+Two variants (32 kernels 3×3, stride 1, ReLU, symmetric concatenation skips c4‖c3 → c5,
+c5‖c2 → c6, c6‖c1 → out):
+
+* ``"curve"`` — the earlier project's supervised model: a 3-channel **sigmoid** α reused for
+  every iteration, trained against the high image. Trained at one count, the count stops being a
+  usable knob: the same α applied 6 or 10 times instead of 8 under- or over-shoots by a quarter
+  of the whole correction. So the network is **conditioned on the count** (a constant input plane
+  ``n / 16``) and trained over a range of counts against an exposure-graded target (at
+  ``n = 8`` the high image itself, each further iteration ⅛ stop brighter in linear light,
+  :func:`lolenhance.curves.exposure_shift`). It is also told the **exposure of the whole image**
+  (its per-channel mean, :func:`lolenhance.curves.image_exposure`, three more constant planes):
+  its convolutions see 15×15 pixels, too little to tell a dark corner of a bright scene from a
+  dark scene or to see a frame-wide colour cast;
+* ``"zero-dce"`` — Zero-DCE as published (Guo et al., CVPR 2020): 24 channels of **tanh**, one
+  3-channel map per iteration, 8 iterations, trained without references by the four
+  zero-reference losses (:mod:`lolenhance.models.losses`).
+
+:class:`CurveEnhancer` wraps a net with its curves as one trainable ``low → enhanced`` model; it
+is a registered Keras class, so ``keras.models.load_model`` restores it from a ``.keras`` file.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import keras
+from keras import layers, ops
+
+from lolenhance.curves import COUNT_SCALE, DEFAULT_ITERATIONS, ESTIMATION_SCALE, apply_curves, le_curve
+from lolenhance.models.losses import zero_reference_loss
+
+if TYPE_CHECKING:
+    import tensorflow as tf
+
+__all__ = ["build_dce_net", "ConditioningPlanes", "CurveEnhancer"]
+
+
+@keras.saving.register_keras_serializable(package="lolenhance")
+class ConditioningPlanes(layers.Layer):
+    """Append constant planes to an image: ``count / count_scale`` and ``log2(exposure + 1/256) / 8``.
+
+    Inputs ``[image (N, H, W, 3), count (N, 1)]`` or ``[image, count, exposure (N, 3)]``; output
+    ``(N, H, W, 4)`` or ``(N, H, W, 7)``.
+    """
+
+    def __init__(self, count_scale: float = COUNT_SCALE, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.count_scale = float(count_scale)
+
+    def call(self, inputs: list) -> Any:
+        image, count, *rest = inputs
+        ones = ops.ones_like(image[..., :1])
+        planes = [image, ones * ops.reshape(count / self.count_scale, (-1, 1, 1, 1))]
+        if rest:
+            level = ops.log2(rest[0] + 1 / 256) / 8
+            planes.append(ops.ones_like(image) * ops.reshape(level, (-1, 1, 1, 3)))
+        return ops.concatenate(planes, axis=-1)
+
+    def compute_output_shape(self, input_shapes: list) -> tuple:
+        return (*input_shapes[0][:-1], 4 if len(input_shapes) == 2 else 7)
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "count_scale": self.count_scale}
+
+
+def build_dce_net(variant: str = "curve", *, exposure_input: bool = True) -> keras.Model:
+    """The 7-layer DCE-Net.
+
+    Parameters
+    ----------
+    variant : {"curve", "zero-dce"}
+        ``"curve"``: 3-channel sigmoid α in [0, 1], conditioned on the iteration count;
+        ``"zero-dce"``: 24-channel tanh α in [-1, 1] (one map per iteration, as published).
+    exposure_input : bool
+        ``"curve"`` only: also condition on the whole image's exposure — its per-channel mean
+        (:func:`lolenhance.curves.image_exposure`), given as three constant planes
+        ``log2(mean + 1/256) / 8``. The shipped weights use it.
+
+    Returns
+    -------
+    keras.Model
+        ``"zero-dce"``: ``(N, H, W, 3)`` in [0, 1] → α ``(N, H, W, 24)``. ``"curve"``: inputs
+        ``[image (N, H, W, 3), count (N, 1)]`` (plus ``exposure (N, 3)`` with
+        ``exposure_input``) → α ``(N, H, W, 3)``.
+
+    Examples
+    --------
+    >>> build_dce_net("zero-dce").count_params()
+    79416
+    >>> build_dce_net("curve").count_params()
+    68451
+    """
+    if variant not in DEFAULT_ITERATIONS:
+        raise ValueError(f"variant must be 'curve' or 'zero-dce', got {variant!r}")
+    image = keras.Input((None, None, 3), name="low")
+    inputs: list = [image]
+    features = image
+    if variant == "curve":
+        inputs.append(keras.Input((1,), name="iterations"))
+        if exposure_input:
+            inputs.append(keras.Input((3,), name="exposure"))
+        features = ConditioningPlanes(name="low_count" + ("_exposure" if exposure_input else ""))(inputs)
+
+    def conv(name: str) -> layers.Conv2D:
+        return layers.Conv2D(32, 3, padding="same", activation="relu", name=name)
+
+    c1 = conv("c1")(features)
+    c2 = conv("c2")(c1)
+    c3 = conv("c3")(c2)
+    c4 = conv("c4")(c3)
+    c5 = conv("c5")(layers.Concatenate(name="c4_c3")([c4, c3]))
+    c6 = conv("c6")(layers.Concatenate(name="c5_c2")([c5, c2]))
+    channels, activation = (3, "sigmoid") if variant == "curve" else (24, "tanh")
+    alpha = layers.Conv2D(channels, 3, padding="same", activation=activation, name="alpha")(
+        layers.Concatenate(name="c6_c1")([c6, c1])
+    )
+    return keras.Model(inputs if variant == "curve" else image, alpha, name=f"dce_net_{variant.replace('-', '_')}")
+
+
+@keras.saving.register_keras_serializable(package="lolenhance")
+class CurveEnhancer(keras.Model):
+    """A trainable ``low → enhanced`` model: a DCE-Net (attribute ``net``) plus its curves.
+
+    Parameters
+    ----------
+    kind : {"curve", "zero-dce"}
+    estimation_scale : float, optional
+        Estimate α on an area-downscaled copy and upsample it bilinearly, exactly as
+        :func:`lolenhance.inference.enhance_curves` does at inference (train as you infer).
+        Default: ``ESTIMATION_SCALE`` for ``"curve"``, full resolution for ``"zero-dce"``.
+    loss_weights : dict, optional
+        ``"zero-dce"`` only: keyword arguments of :func:`lolenhance.models.losses.zero_reference_loss`,
+        added as the model's own loss while training (compile it with ``loss=None``).
+    exposure_input : bool
+        ``"curve"`` only: the net is told the image's exposure (:func:`build_dce_net`).
+
+    Notes
+    -----
+    Inputs of ``"curve"``: ``low``, ``(low, exposure)`` or ``(low, exposure, count)``; a missing
+    exposure is the mean of ``low`` (a whole image), a missing count the default (8). The count is
+    **data**, ``(N, 1)``: in training :func:`lolenhance.pipeline.with_iteration_counts` draws one
+    per batch and grades the target to match, so the loss sees it without any hidden state.
+    ``"zero-dce"`` takes ``low`` and always applies its 8 maps.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> model = CurveEnhancer("zero-dce")
+    >>> model(np.zeros((1, 16, 16, 3), np.float32)).shape
+    TensorShape([1, 16, 16, 3])
+    """
+
+    def __init__(self, kind: str = "curve", *, estimation_scale: float | None = None,
+                 loss_weights: dict | None = None, exposure_input: bool = True, **kwargs: Any) -> None:
+        if kind not in DEFAULT_ITERATIONS:
+            raise ValueError(f"kind must be 'curve' or 'zero-dce', got {kind!r}")
+        kwargs.setdefault("name", f"{kind.replace('-', '_')}_enhancer")
+        super().__init__(**kwargs)
+        self.kind = kind
+        self.estimation_scale = float(estimation_scale if estimation_scale is not None
+                                      else ESTIMATION_SCALE if kind == "curve" else 1.0)
+        self.loss_weights = dict(loss_weights or {})
+        self.exposure_input = bool(exposure_input) and kind == "curve"
+        self.net = build_dce_net(kind, **({"exposure_input": self.exposure_input} if kind == "curve" else {}))
+        self.built = True  # every weight lives in the already-built functional net
+
+    def _alpha(self, low: tf.Tensor, extra: list, training: bool) -> tf.Tensor:
+        import tensorflow as tf
+
+        size = tf.shape(low)[1:3]
+        small = low
+        if self.estimation_scale < 1:
+            small_size = tf.maximum(1, tf.cast(tf.round(tf.cast(size, tf.float32) * self.estimation_scale), tf.int32))
+            small = tf.image.resize(low, small_size, method="area")
+        alpha = self.net([small, *extra] if extra else small, training=training)
+        if self.estimation_scale < 1:
+            alpha = tf.image.resize(alpha, size, method="bilinear")
+        return alpha
+
+    def call(self, inputs: Any, training: bool = False) -> tf.Tensor:
+        import tensorflow as tf
+
+        low, exposure, count = (list(inputs) + [None, None])[:3] if isinstance(inputs, (tuple, list)) else (
+            inputs, None, None)
+        if self.kind == "zero-dce":
+            alpha = self._alpha(low, [], training)
+            enhanced = apply_curves(low, alpha, DEFAULT_ITERATIONS["zero-dce"])
+            if training:
+                self.add_loss(zero_reference_loss(low, enhanced, alpha, **self.loss_weights))
+            return enhanced
+        if count is None:
+            count = tf.fill((tf.shape(low)[0], 1), float(DEFAULT_ITERATIONS["curve"]))
+        extra = [tf.cast(count, tf.float32)]
+        if self.exposure_input:
+            extra.append(tf.reduce_mean(low, axis=(1, 2)) if exposure is None else exposure)
+        alpha = self._alpha(low, extra, training)
+        # one count per batch (the pipeline draws it so), applied in a graph loop
+        steps = tf.cast(tf.reshape(count, (-1,))[0], tf.int32)
+        _, enhanced = tf.while_loop(lambda i, x: i < steps, lambda i, x: (i + 1, le_curve(x, alpha)),
+                                    (tf.constant(0), low))
+        return enhanced
+
+    def get_config(self) -> dict[str, Any]:
+        return {"kind": self.kind, "estimation_scale": self.estimation_scale, "loss_weights": self.loss_weights,
+                "exposure_input": self.exposure_input, "name": self.name}

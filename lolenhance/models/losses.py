@@ -1,0 +1,119 @@
+"""Losses of the learned models.
+
+* Supervised: :func:`l1_ssim_loss` (the denoiser) and :func:`mse_ssim_loss` (the curve model):
+  a pixel loss plus ``ssim_weight`` × (1 − SSIM), per image (see :func:`l1_ssim_loss` for why).
+* Zero-reference (Guo et al., "Zero-Reference Deep Curve Estimation for Low-Light Image
+  Enhancement", CVPR 2020, Sec. 3.3): spatial consistency, exposure control, colour constancy
+  and illumination smoothness, combined by :func:`zero_reference_loss` with the published weights.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import tensorflow as tf
+
+__all__ = [
+    "l1_ssim_loss", "mse_ssim_loss", "spatial_consistency_loss", "exposure_control_loss", "colour_constancy_loss",
+    "illumination_smoothness_loss", "zero_reference_loss",
+]
+
+
+def l1_ssim_loss(ssim_weight: float = 0.2) -> Callable:
+    """L1 + ``ssim_weight`` × (1 − SSIM), SSIM on the prediction clipped to [0, 1].
+
+    Parameters
+    ----------
+    ssim_weight : float
+
+    Returns
+    -------
+    callable
+        ``loss(y_true, y_pred) -> (batch,)`` per-image losses, usable in ``model.compile``. Per
+        image, not already averaged: Keras then divides by the *global* batch size, which is
+        what makes a ``MirroredStrategy`` run equal to a single-device one (a scalar loss is
+        summed over replicas instead: twice the gradient on two devices).
+    """
+    return _plus_ssim(lambda y_true, y_pred: tf.reduce_mean(tf.abs(y_true - y_pred), axis=(1, 2, 3)), ssim_weight)
+
+
+def mse_ssim_loss(ssim_weight: float = 0.0) -> Callable:
+    """MSE + ``ssim_weight`` × (1 − SSIM) per image: the curve model's loss.
+
+    With ``ssim_weight = 0`` this is the earlier project's plain MSE; a small SSIM term teaches
+    the per-pixel α to hold back noisy pixels instead of amplifying them with the rest.
+
+    Parameters
+    ----------
+    ssim_weight : float
+
+    Returns
+    -------
+    callable
+        ``loss(y_true, y_pred) -> (batch,)`` per-image losses (see :func:`l1_ssim_loss`).
+    """
+    return _plus_ssim(lambda y_true, y_pred: tf.reduce_mean(tf.square(y_true - y_pred), axis=(1, 2, 3)), ssim_weight)
+
+
+def _plus_ssim(pixel_loss: Callable, ssim_weight: float) -> Callable:
+    def loss(y_true, y_pred):
+        value = pixel_loss(y_true, y_pred)
+        if ssim_weight == 0:
+            return value
+        return value + ssim_weight * (1.0 - tf.image.ssim(y_true, tf.clip_by_value(y_pred, 0.0, 1.0), 1.0))
+
+    return loss
+
+
+def spatial_consistency_loss(low, enhanced):
+    """Keep the differences between neighbouring 4×4 regions of the input in the output."""
+    def pooled(image):
+        return tf.nn.avg_pool2d(tf.reduce_mean(image, axis=-1, keepdims=True), 4, 4, "VALID")
+
+    original, result = pooled(low), pooled(enhanced)
+    total = 0.0
+    for shift_axis, shift in ((1, 1), (1, -1), (2, 1), (2, -1)):
+        d_original = original - tf.roll(original, shift, shift_axis)
+        d_result = result - tf.roll(result, shift, shift_axis)
+        total += tf.square(d_original - d_result)
+    return tf.reduce_mean(total)
+
+
+def exposure_control_loss(enhanced, level: float = 0.6, patch: int = 16):
+    """Distance of the mean brightness of 16×16 patches to a well-exposed ``level``."""
+    mean = tf.nn.avg_pool2d(tf.reduce_mean(enhanced, axis=-1, keepdims=True), patch, patch, "VALID")
+    return tf.reduce_mean(tf.square(mean - level))
+
+
+def colour_constancy_loss(enhanced):
+    """Grey-world: the channel means of the output should be equal."""
+    mean = tf.reduce_mean(enhanced, axis=(1, 2))
+    r, g, b = mean[:, 0], mean[:, 1], mean[:, 2]
+    return tf.reduce_mean(tf.sqrt(tf.square(r - g) ** 2 + tf.square(r - b) ** 2 + tf.square(g - b) ** 2 + 1e-12))
+
+
+def illumination_smoothness_loss(alpha):
+    """Total variation of the α maps: neighbouring pixels should get similar curves.
+
+    Normalised as in the authors' code (``L_TV`` of Zero-DCE): squared differences summed over
+    channels, averaged over positions and images, times 2 — for 24 channels 48× a plain mean,
+    which is why the published weight of 200 is large.
+    """
+    dh = tf.reduce_sum(tf.reduce_mean(tf.square(alpha[:, 1:, :, :] - alpha[:, :-1, :, :]), axis=(0, 1, 2)))
+    dw = tf.reduce_sum(tf.reduce_mean(tf.square(alpha[:, :, 1:, :] - alpha[:, :, :-1, :]), axis=(0, 1, 2)))
+    return 2 * (dh + dw)
+
+
+def zero_reference_loss(low, enhanced, alpha, *, w_spatial=1.0, w_exposure=10.0, w_colour=5.0, w_smooth=200.0,
+                        level: float = 0.6):
+    """Weighted sum of the four zero-reference losses, with the published weights by default.
+
+    Guo et al. 2020 (and their ``lowlight_train.py``): ``200 L_tv + L_spa + 5 L_col + 10 L_exp``
+    with exposure level E = 0.6 on 16×16 patches.
+    """
+    return (
+        w_spatial * spatial_consistency_loss(low, enhanced)
+        + w_exposure * exposure_control_loss(enhanced, level)
+        + w_colour * colour_constancy_loss(enhanced)
+        + w_smooth * illumination_smoothness_loss(alpha)
+    )

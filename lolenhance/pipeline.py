@@ -1,0 +1,339 @@
+"""``tf.data`` pipelines of aligned (low, high) training pairs: crops, augmentation, synthesis.
+
+:func:`make_pair_dataset` turns pairs (files or arrays) into an endless, seeded stream of
+batches in which element ``k`` is a pure function of ``(seed, k)``, so a resumed training run
+sees exactly the data of an uninterrupted one. :func:`with_iteration_counts` adds the curve
+model's per-batch iteration count and grades the target's exposure to match.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
+
+import numpy as np
+
+from lolenhance._checks import check_image, check_same_shape
+from lolenhance.curves import (
+    DEFAULT_ITERATIONS,
+    DEFAULT_SHARE,
+    STOPS_PER_ITERATION,
+    TRAIN_ITERATIONS,
+    exposure_shift,
+    image_exposure,
+)
+from lolenhance.data import Pair, load_pairs
+from lolenhance.sensor import SynthesisConfig, illuminant_gains, relight, synthesise_pair
+
+if TYPE_CHECKING:  # TensorFlow is imported lazily at run time
+    import tensorflow as tf
+
+__all__ = ["PairTransform", "CropAwareTransform", "make_pair_dataset", "with_iteration_counts"]
+
+
+#: Signature of a paired augmentation usable in :func:`make_pair_dataset`:
+#: ``(low_uint8, high_uint8, seed) -> (low_float32, high_float32)``.
+PairTransform = Callable[[np.ndarray, np.ndarray, int], tuple[np.ndarray, np.ndarray]]
+
+
+@runtime_checkable
+class CropAwareTransform(Protocol):
+    """A :data:`PairTransform` that cuts the final crop itself, from a larger aligned region.
+
+    :class:`lolenhance.augment.PairedAugmenter` is one: zooming out needs pixels beyond the crop.
+    """
+
+    def __call__(self, low: np.ndarray, high: np.ndarray, seed: int) -> tuple[np.ndarray, np.ndarray]: ...
+
+    def for_crop(self, crop_size: int) -> CropAwareTransform:
+        """The transform to use for final crops of ``crop_size`` pixels."""
+        ...
+
+    @property
+    def region_size(self) -> int | None:
+        """Side of the aligned region the transform needs, or None for the whole image."""
+        ...
+
+
+def _uint8_pairs(pairs: list[Pair] | tuple[list[np.ndarray], list[np.ndarray]]) -> tuple[list[np.ndarray],
+                                                                                          list[np.ndarray]]:
+    """Read or check the pairs and keep them as ``uint8`` (a quarter of the memory of float32)."""
+    if isinstance(pairs, tuple):
+        if len(pairs[0]) != len(pairs[1]):
+            raise ValueError(f"make_pair_dataset: got {len(pairs[0])} low but {len(pairs[1])} high images")
+        lows, highs = [], []
+        for index, (low, high) in enumerate(zip(*pairs)):
+            # unchecked, uint8 input wrapped around in ``x * 255`` and NaN became garbage (issue 8)
+            low, high = check_image(low, f"lows[{index}]"), check_image(high, f"highs[{index}]")
+            check_same_shape(low, high, (f"lows[{index}]", f"highs[{index}]"))
+            lows.append(np.rint(low * 255).astype(np.uint8))
+            highs.append(np.rint(high * 255).astype(np.uint8))
+    else:
+        loaded = load_pairs(pairs)
+        lows = [np.rint(image * 255).astype(np.uint8) for image in loaded[0]]
+        highs = [np.rint(image * 255).astype(np.uint8) for image in loaded[1]]
+    if not lows:
+        raise ValueError("make_pair_dataset: no pairs given")
+    return lows, highs
+
+
+def make_pair_dataset(
+    pairs: list[Pair] | tuple[list[np.ndarray], list[np.ndarray]],
+    *,
+    batch_size: int = 8,
+    crop_size: int | None = 128,
+    seed: int = 0,
+    shuffle: bool = True,
+    repeat: bool = True,
+    augment: PairTransform | None = None,
+    start: int = 0,
+    with_exposure: bool = False,
+    synthesis: SynthesisConfig | None = None,
+) -> tf.data.Dataset:
+    """A ``tf.data`` pipeline of aligned (low, high) batches.
+
+    Parameters
+    ----------
+    pairs : list of Pair, or (lows, highs) lists of (H, W, 3) float32 images in [0, 1]
+        The data; files are read once and kept in memory as ``uint8``. Arrays are checked like
+        every library input (float32 RGB in [0, 1], finite; low and high of a pair the same shape).
+    batch_size : int
+        Pairs per batch.
+    crop_size : int or None
+        Side of the square random crop taken at the *same* position in low and high; ``None``
+        keeps whole images (they must then all have one size).
+    seed : int
+        Seeds the shuffle, the crop positions and ``augment``.
+    shuffle : bool
+        Visit the pairs in a fresh seeded order on every pass over the data.
+    repeat : bool
+        Repeat forever (for ``fit`` with ``steps_per_epoch``).
+    augment : callable, optional
+        ``(low_uint8, high_uint8, seed) -> (low, high)`` applied after cropping, e.g. a
+        :class:`lolenhance.augment.PairedAugmenter`. A :class:`CropAwareTransform` takes the final
+        crop itself: the aligned random crop is then its ``region_size`` wide (at most the
+        smallest image side), so scale changes happen before the final ``crop_size`` crop.
+    start : int
+        Index of the first pair-element of the stream (0: from the beginning). Element ``k`` is a
+        pure function of ``(seed, k)`` — pass ``p = k // len(pairs)`` visits the pairs in a
+        permutation drawn from ``(seed, p)``, and the crop and augmentation of element ``k`` are
+        drawn from ``(seed, k)`` — so the stream from ``start`` is exactly the tail of the stream
+        from 0, without computing what comes before. :func:`lolenhance.train.fit` resumes with it
+        (``start = epoch × steps_per_epoch × batch_size``).
+    with_exposure : bool
+        Elements become ``((low, exposure), high)`` with ``exposure`` ``(batch, 3)`` the
+        per-channel mean of the *whole* low image each crop was cut from
+        (:func:`lolenhance.curves.image_exposure`; geometric augmentation does not change it,
+        so ``augment`` must not be photometric). For the exposure-conditioned curve net.
+    synthesis : SynthesisConfig, optional
+        Replace a share of the pairs by pairs synthesised from the *high* crop by the physical
+        model (:func:`lolenhance.sensor.synthesise_pair`: illuminant change on both, a darker
+        noisy capture as the low, or the image itself), and relight a share of the real pairs.
+        Drawn from ``(seed, k)`` like everything else, before ``augment``. With
+        ``with_exposure`` a synthetic crop is told the exposure of its whole synthetic low
+        image, rendered from a quarter-size copy of the whole high image with the same draws.
+
+    Returns
+    -------
+    tf.data.Dataset
+        Elements ``(low, high)``, each ``(batch, crop, crop, 3)`` float32 in ``[0, 1]``.
+
+    Examples
+    --------
+    >>> from lolenhance.data import list_pairs
+    >>> from lolenhance.embedded import embedded_root
+    >>> dataset = make_pair_dataset(list_pairs(embedded_root(), "train"), batch_size=4, crop_size=64)
+    >>> low, high = next(iter(dataset))
+    >>> tuple(low.shape), low.dtype.name
+    ((4, 64, 64, 3), 'float32')
+    """
+    import tensorflow as tf
+
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+    if start < 0:
+        raise ValueError(f"start must be >= 0, got {start}")
+    lows, highs = _uint8_pairs(pairs)
+    shapes = {image.shape for image in lows}
+    if crop_size is not None:
+        smallest = min(min(shape[:2]) for shape in shapes)
+        if crop_size > smallest:
+            raise ValueError(f"crop_size {crop_size} is larger than the smallest image side {smallest}")
+    elif len(shapes) > 1:
+        raise ValueError(f"crop_size=None needs images of one size, got {sorted(shapes)}")
+    region = crop_size
+    if isinstance(augment, CropAwareTransform) and crop_size is not None:
+        # the augmenter cuts the final crop from a larger aligned region (zoom out without borders)
+        augment = augment.for_crop(crop_size)
+        region = min(int(augment.region_size or smallest), smallest)
+
+    # All pairs in two flat buffers with per-pair offsets and shapes, so element k can fetch
+    # pair i inside the graph whatever the image sizes (no Python generator, no iteration state).
+    count = len(lows)
+    sizes = np.array([image.size for image in lows], np.int64)
+    offsets = tf.constant(np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64))
+    sizes_t = tf.constant(sizes)
+    shapes_t = tf.constant(np.array([image.shape for image in lows], np.int64))
+    flat_low = tf.constant(np.concatenate([image.ravel() for image in lows]))
+    flat_high = tf.constant(np.concatenate([image.ravel() for image in highs]))
+    base = tf.constant(int(seed), tf.int64)
+    if with_exposure:
+        whole_exposures = np.stack([image_exposure(image.astype(np.float32) / 255) for image in lows])
+        exposures = tf.constant(whole_exposures)
+    synthesiser = (_Synthesiser(synthesis, lows, highs, whole_exposures if with_exposure else None)
+                   if synthesis is not None else None)
+
+    def pair_index(k: tf.Tensor) -> tf.Tensor:
+        if not shuffle:
+            return k % count
+        # the permutation of pass p; negative second seed words never collide with element seeds
+        keys = tf.random.stateless_uniform((count,), tf.stack([base, -1 - k // count]))
+        return tf.gather(tf.argsort(keys), k % count)
+
+    def element(k: tf.Tensor) -> tuple:
+        index = pair_index(k)
+        begin, size, shape = offsets[index], sizes_t[index], shapes_t[index]
+        low = tf.reshape(flat_low[begin : begin + size], shape)
+        high = tf.reshape(flat_high[begin : begin + size], shape)
+        if crop_size is not None:
+            top = tf.random.stateless_uniform((), tf.stack([base, 3 * k]), 0, shape[0] - region + 1, dtype=tf.int64)
+            left = tf.random.stateless_uniform((), tf.stack([base, 3 * k + 1]), 0, shape[1] - region + 1,
+                                               dtype=tf.int64)
+            low = low[top : top + region, left : left + region]
+            high = high[top : top + region, left : left + region]
+        exposure = exposures[index] if with_exposure else None
+        if synthesiser is not None:
+            # second seed words below -2**40 never collide with the crop, augment or pass seeds
+            synth_seed = tf.random.stateless_uniform((), tf.stack([base, -(2**40) - k]), 0, 2**31 - 1, dtype=tf.int64)
+            shape_before = low.shape
+            low, high, synth_exposure = tf.numpy_function(
+                synthesiser, [low, high, index, synth_seed], [tf.uint8, tf.uint8, tf.float32])
+            low.set_shape(shape_before)
+            high.set_shape(shape_before)
+            if with_exposure:
+                exposure = tf.ensure_shape(synth_exposure, (3,))
+        if augment is not None:
+            augment_seed = tf.random.stateless_uniform((), tf.stack([base, 3 * k + 2]), 0, 2**31 - 1, dtype=tf.int64)
+
+            def run_augment(low_np, high_np, seed_np):
+                out_low, out_high = augment(low_np, high_np, int(seed_np))
+                return np.float32(out_low), np.float32(out_high)
+
+            low, high = tf.numpy_function(run_augment, [low, high, augment_seed], [tf.float32, tf.float32])
+            low.set_shape((crop_size, crop_size, 3) if crop_size else (None, None, 3))
+            high.set_shape(low.shape)
+        else:
+            low = tf.cast(low, tf.float32) / 255.0
+            high = tf.cast(high, tf.float32) / 255.0
+            fixed = (region, region, 3) if crop_size is not None else lows[0].shape  # one size when uncropped
+            low.set_shape(fixed)
+            high.set_shape(fixed)
+        if with_exposure:
+            return (low, exposure), high
+        return low, high
+
+    indices = tf.data.Dataset.counter(start, dtype=tf.int64) if repeat else tf.data.Dataset.range(start, count)
+    dataset = indices.map(element, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
+    return dataset.batch(batch_size, drop_remainder=repeat).prefetch(tf.data.AUTOTUNE)
+
+
+class _Synthesiser:
+    """The ``tf.numpy_function`` body of ``make_pair_dataset(..., synthesis=...)``: one element."""
+
+    #: Side reduction of the whole-image copies that exposures are rendered from.
+    THUMB = 4
+
+    def __init__(self, config: SynthesisConfig, lows: list[np.ndarray], highs: list[np.ndarray],
+                 exposures: np.ndarray | None) -> None:
+        import cv2
+
+        def thumb(image: np.ndarray) -> np.ndarray:
+            height, width = image.shape[:2]
+            size = (max(1, width // self.THUMB), max(1, height // self.THUMB))
+            return cv2.resize(image.astype(np.float32) / 255, size, interpolation=cv2.INTER_AREA)
+
+        self.config = config
+        self.with_exposure = exposures is not None  # the whole low images' exposures, computed by the caller
+        self.exposures = exposures
+        self.low_thumbs = [thumb(image) for image in lows] if self.with_exposure else []
+        self.high_thumbs = [thumb(image) for image in highs] if self.with_exposure else []
+
+    @staticmethod
+    def _exposure(image: np.ndarray) -> np.ndarray:
+        return image_exposure(image)  # the one definition, shared with inference
+
+    def __call__(self, low: np.ndarray, high: np.ndarray, index, seed) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        config, index = self.config, int(index)
+        rng = np.random.default_rng(int(seed))
+        exposure = self.exposures[index] if self.exposures is not None else np.zeros(3, np.float32)
+        if rng.random() < config.share:
+            companions = (self.high_thumbs[index],) if self.with_exposure else ()
+            low_f, high_f, thumb_lows = synthesise_pair(high.astype(np.float32) / 255, rng, config, companions=companions)
+            if self.with_exposure:
+                exposure = self._exposure(thumb_lows[0])
+        elif rng.random() < config.real_illuminant_p:
+            gains = illuminant_gains(rng.uniform(*config.temperature_range), rng.uniform(*config.tint_range))
+            low_f, high_f = relight(low.astype(np.float32) / 255, gains), relight(high.astype(np.float32) / 255, gains)
+            if self.with_exposure:
+                exposure = self._exposure(relight(self.low_thumbs[index], gains))
+        else:
+            return low, high, np.asarray(exposure, np.float32)
+        as_bytes = [np.rint(image * 255).astype(np.uint8) for image in (low_f, high_f)]
+        return as_bytes[0], as_bytes[1], np.asarray(exposure, np.float32)
+
+
+def with_iteration_counts(dataset: tf.data.Dataset, *, seed: int = 0, start_batch: int = 0,
+                          train_iterations: tuple[int, int] = TRAIN_ITERATIONS,
+                          default_share: float = DEFAULT_SHARE) -> tf.data.Dataset:
+    """Give every batch of ``((low, exposure), high)`` an iteration count and a graded target.
+
+    The count-conditioned curve model is trained over a range of counts: each batch gets one
+    count ``n`` — the default (8) with probability ``default_share``, else uniform in
+    ``train_iterations`` — and its target becomes the high image re-exposed by
+    ``STOPS_PER_ITERATION · (n − 8)`` stops (:func:`lolenhance.curves.exposure_shift`), so the
+    count is a calibrated exposure dial. The count is drawn from ``(seed, batch index)``, like
+    every other random choice of the stream, so resuming at ``start_batch`` repeats it exactly.
+
+    Parameters
+    ----------
+    dataset : tf.data.Dataset
+        Batches ``((low, exposure), high)`` from ``make_pair_dataset(..., with_exposure=True)``.
+    seed : int
+    start_batch : int
+        Index of the first batch of ``dataset`` in the whole stream (when resuming).
+    train_iterations : (int, int)
+        Inclusive range of the counts drawn.
+    default_share : float
+        Share of batches at the default count (the count a user gets without asking).
+
+    Returns
+    -------
+    tf.data.Dataset
+        Batches ``((low, exposure, count), graded_high)`` with ``count`` ``(batch, 1)`` float32.
+
+    Examples
+    --------
+    >>> import tensorflow as tf
+    >>> batch = ((tf.zeros((2, 8, 8, 3)), tf.zeros((2, 3))), tf.fill((2, 8, 8, 3), 0.5))
+    >>> data = with_iteration_counts(tf.data.Dataset.from_tensors(batch), default_share=1.0)
+    >>> (low, exposure, count), target = next(iter(data))
+    >>> count.numpy().ravel().tolist(), float(target[0, 0, 0, 0])
+    ([8.0, 8.0], 0.5)
+    """
+    import tensorflow as tf
+
+    default = DEFAULT_ITERATIONS["curve"]
+    base = tf.constant(int(seed), tf.int64)
+
+    def draw(index: tf.Tensor, element: tuple) -> tuple:
+        (low, exposure), high = element
+        # second seed words above 2**40 never collide with the element seeds of make_pair_dataset
+        words = tf.stack([base, 2**40 + 2 * index]), tf.stack([base, 2**40 + 2 * index + 1])
+        drawn = tf.random.stateless_uniform((), words[0], train_iterations[0], train_iterations[1] + 1, dtype=tf.int32)
+        count = tf.where(tf.random.stateless_uniform((), words[1]) < default_share, default, drawn)
+        stops = STOPS_PER_ITERATION * tf.cast(count - default, tf.float32)
+        counts = tf.fill((tf.shape(low)[0], 1), tf.cast(count, tf.float32))
+        return (low, exposure, counts), exposure_shift(high, stops)
+
+    indexed = tf.data.Dataset.zip(tf.data.Dataset.counter(start_batch, dtype=tf.int64), dataset)
+    return indexed.map(draw, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)

@@ -1,0 +1,152 @@
+"""The shipped weights: one registry of learned models, their weight files and JSON cards.
+
+====================  ===============================  ==========================================
+kind                  weights (``lolenhance/weights/``)  network
+====================  ===============================  ==========================================
+``"denoiser"``        ``denoiser.weights.h5``          :func:`lolenhance.models.build_denoiser`
+``"curve"``           ``curve.weights.h5``             :func:`lolenhance.models.build_dce_net` ``("curve")``
+``"zero-dce"``        ``zero_dce.weights.h5``          :func:`lolenhance.models.build_dce_net` ``("zero-dce")``
+====================  ===============================  ==========================================
+
+Beside each weights file, ``<stem>.json`` (the card: the one command that trained it, its data,
+configuration, wall time and measured test scores) and ``<stem>_history.csv`` (the training
+history). Every loader raises :class:`WeightsError` naming the file for a missing, empty, non-HDF5
+or mismatched file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import keras
+
+__all__ = ["KINDS", "WEIGHTS_DIR", "WeightsError", "weights_path", "card", "load", "default_model"]
+
+#: The learned models that ship with weights.
+KINDS = ("denoiser", "curve", "zero-dce")
+WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
+_CACHE: dict[str, keras.Model] = {}
+
+
+class WeightsError(ValueError):
+    """A weights file is missing, unreadable or does not fit the architecture."""
+
+
+def _check_kind(kind: str) -> str:
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {', '.join(KINDS)}; got {kind!r}")
+    return kind
+
+
+def weights_path(kind: str) -> Path:
+    """The shipped weights file of ``kind``.
+
+    Parameters
+    ----------
+    kind : {"denoiser", "curve", "zero-dce"}
+
+    Returns
+    -------
+    Path
+
+    Examples
+    --------
+    >>> weights_path("zero-dce").name
+    'zero_dce.weights.h5'
+    """
+    return WEIGHTS_DIR / f"{_check_kind(kind).replace('-', '_')}.weights.h5"
+
+
+def card(kind: str) -> dict[str, Any]:
+    """The JSON card of the shipped weights of ``kind``: how they were trained and what they scored.
+
+    Parameters
+    ----------
+    kind : {"denoiser", "curve", "zero-dce"}
+
+    Returns
+    -------
+    dict
+        Keys include ``command`` (the one command that trained them), ``config``, ``wall_minutes``
+        and ``test_lol_v2_real_29_pairs``.
+
+    Examples
+    --------
+    >>> card("denoiser")["params"]
+    368916
+    """
+    return json.loads(weights_path(kind).with_suffix("").with_suffix(".json").read_text())
+
+
+def _build(kind: str, options: dict[str, Any]) -> keras.Model:
+    from lolenhance.models import build_dce_net, build_denoiser
+
+    return build_denoiser() if kind == "denoiser" else build_dce_net(kind, **options)
+
+
+def load(kind: str, path: str | os.PathLike | None = None) -> keras.Model:
+    """A fresh network of ``kind`` with the shipped (or given) weights.
+
+    Parameters
+    ----------
+    kind : {"denoiser", "curve", "zero-dce"}
+    path : str, path-like or None
+        A ``.weights.h5`` file; default: :func:`weights_path` ``(kind)``. ``"curve"`` weights with
+        and without the exposure input both load.
+
+    Returns
+    -------
+    keras.Model
+
+    Raises
+    ------
+    WeightsError
+        The file is missing, empty, not an HDF5 weights file, or its tensors do not fit the
+        architecture (the message names the file and the problem).
+
+    Examples
+    --------
+    >>> load("curve").name
+    'dce_net_curve'
+    """
+    import h5py
+
+    _check_kind(kind)
+    path = Path(path) if path is not None else weights_path(kind)
+    if not path.is_file():
+        raise WeightsError(f"{path}: weights file not found")
+    if path.stat().st_size == 0:
+        raise WeightsError(f"{path}: weights file is empty (0 bytes)")
+    if not h5py.is_hdf5(path):
+        raise WeightsError(f"{path}: not an HDF5 weights file (truncated or wrong format)")
+    failure: Exception | None = None
+    for options in ({"exposure_input": True}, {"exposure_input": False}) if kind == "curve" else ({},):
+        model = _build(kind, options)
+        try:
+            model.load_weights(path)
+            return model
+        except Exception as error:  # Keras raises ValueError/KeyError/OSError depending on the mismatch
+            failure = error
+    raise WeightsError(
+        f"{path}: does not fit the {kind} architecture or is damaged ({type(failure).__name__}: {failure})"
+    ) from failure
+
+
+def default_model(kind: str) -> keras.Model:
+    """The shipped network of ``kind``, loaded once per process and then reused.
+
+    Parameters
+    ----------
+    kind : {"denoiser", "curve", "zero-dce"}
+
+    Returns
+    -------
+    keras.Model
+    """
+    if kind not in _CACHE:
+        _CACHE[kind] = load(kind)
+    return _CACHE[kind]
