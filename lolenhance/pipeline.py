@@ -205,23 +205,15 @@ def make_pair_dataset(
         if synthesiser is not None:
             # second seed words below -2**40 never collide with the crop, augment or pass seeds
             synth_seed = tf.random.stateless_uniform((), tf.stack([base, -(2**40) - k]), 0, 2**31 - 1, dtype=tf.int64)
-            shape_before = low.shape
-            low, high, synth_exposure = tf.numpy_function(
-                synthesiser, [low, high, index, synth_seed], [tf.uint8, tf.uint8, tf.float32])
-            low.set_shape(shape_before)
-            high.set_shape(shape_before)
+            low, high, synth_exposure = _in_graph(synthesiser, [low, high, index, synth_seed],
+                                                  [tf.uint8, tf.uint8, tf.float32], [low.shape, low.shape, (3,)])
             if with_exposure:
-                exposure = tf.ensure_shape(synth_exposure, (3,))
+                exposure = synth_exposure
         if augment is not None:
             augment_seed = tf.random.stateless_uniform((), tf.stack([base, 3 * k + 2]), 0, 2**31 - 1, dtype=tf.int64)
-
-            def run_augment(low_np, high_np, seed_np):
-                out_low, out_high = augment(low_np, high_np, int(seed_np))
-                return np.float32(out_low), np.float32(out_high)
-
-            low, high = tf.numpy_function(run_augment, [low, high, augment_seed], [tf.float32, tf.float32])
-            low.set_shape((crop_size, crop_size, 3) if crop_size else (None, None, 3))
-            high.set_shape(low.shape)
+            out_shape = (crop_size, crop_size, 3) if crop_size else (None, None, 3)
+            low, high = _in_graph(_FloatPairs(augment), [low, high, augment_seed], [tf.float32, tf.float32],
+                                  [out_shape, out_shape])
         else:
             low = tf.cast(low, tf.float32) / 255.0
             high = tf.cast(high, tf.float32) / 255.0
@@ -235,6 +227,27 @@ def make_pair_dataset(
     indices = tf.data.Dataset.counter(start, dtype=tf.int64) if repeat else tf.data.Dataset.range(start, count)
     dataset = indices.map(element, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
     return dataset.batch(batch_size, drop_remainder=repeat).prefetch(tf.data.AUTOTUNE)
+
+
+class _FloatPairs:
+    """A :data:`PairTransform` as a ``tf.numpy_function`` body: integer seed in, float32 pair out."""
+
+    def __init__(self, transform: PairTransform) -> None:
+        self.transform = transform
+
+    def __call__(self, low: np.ndarray, high: np.ndarray, seed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        out_low, out_high = self.transform(low, high, int(seed))
+        return np.asarray(out_low, np.float32), np.asarray(out_high, np.float32)
+
+
+def _in_graph(function: Callable, inputs: list, dtypes: list, shapes: list) -> list:
+    """Run a NumPy ``function`` inside the ``tf.data`` graph and restore the static shapes it loses."""
+    import tensorflow as tf
+
+    outputs = tf.numpy_function(function, inputs, dtypes)
+    for output, shape in zip(outputs, shapes, strict=True):
+        output.set_shape(shape)
+    return outputs
 
 
 class _Synthesiser:
