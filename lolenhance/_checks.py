@@ -62,3 +62,28 @@ def check_same_shape(a: np.ndarray, b: np.ndarray, names: tuple[str, str]) -> No
     """Raise ``ValueError`` unless two arrays have the same shape."""
     if a.shape != b.shape:
         raise ValueError(f"{names[0]} and {names[1]} must have the same shape, got {a.shape} and {b.shape}")
+
+
+def check_seed(seed: object, name: str = "seed") -> int:
+    """Validate a random seed: a non-negative int (NumPy integers too, not bools).
+
+    Parameters
+    ----------
+    seed : object
+    name : str
+        How the argument is called in the error message.
+
+    Returns
+    -------
+    int
+
+    Examples
+    --------
+    >>> check_seed(np.int64(7))
+    7
+    """
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise TypeError(f"{name}: expected a non-negative int, got {type(seed).__name__}")
+    if seed < 0:
+        raise ValueError(f"{name}: expected a non-negative int, got {seed}")
+    return int(seed)

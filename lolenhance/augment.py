@@ -43,7 +43,7 @@ import albumentations as A
 import cv2
 import numpy as np
 
-from lolenhance._checks import check_image
+from lolenhance._checks import check_image, check_seed
 from lolenhance.sensor import LowLightModel, linear_to_srgb, simulate_low_light, srgb_to_linear
 
 __all__ = [
@@ -334,14 +334,6 @@ def _as_float_image(image: object, name: str) -> np.ndarray:
     return np.ascontiguousarray(check_image(image, name))
 
 
-def _check_seed(seed: object) -> int:
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-        raise TypeError(f"seed: expected a non-negative int, got {type(seed).__name__}")
-    if seed < 0:
-        raise ValueError(f"seed: expected a non-negative int, got {seed}")
-    return int(seed)
-
-
 @dataclass(frozen=True)
 class PairedAugmenter:
     """Seeded paired augmentation: aligned geometry on low and high, photometry on low only.
@@ -528,7 +520,7 @@ class PairedAugmenter:
         high = _as_float_image(high, "high")
         if low.shape != high.shape:
             raise ValueError(f"low and high must have the same shape, got {low.shape} and {high.shape}")
-        geometric_state, photometric_state = np.random.SeedSequence(_check_seed(seed)).generate_state(2)
+        geometric_state, photometric_state = np.random.SeedSequence(check_seed(seed)).generate_state(2)
         if self.geometric:
             out_h, out_w = low.shape[:2] if self.crop_size is None else (self.crop_size, self.crop_size)
             pipeline = self._pipeline("square" if out_h == out_w else "oblong")
@@ -567,4 +559,4 @@ def pair_seed(seed: int, name: str, copy: int) -> int:
     >>> pair_seed(0, "chelsea", 1) == pair_seed(0, "chelsea", 1)
     True
     """
-    return int(np.random.SeedSequence([_check_seed(seed), zlib.crc32(name.encode()), int(copy)]).generate_state(1)[0])
+    return int(np.random.SeedSequence([check_seed(seed), zlib.crc32(name.encode()), int(copy)]).generate_state(1)[0])

@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from lolenhance._checks import check_seed
 from lolenhance.data import list_pairs, resolve_root
 from lolenhance.io import IMAGE_SUFFIXES, ImageReadError, read_image, write_image
 from lolenhance.methods import Method, get_method
@@ -310,11 +311,11 @@ def augment_to_disk(
     from tqdm.auto import tqdm
 
     # Albumentations takes a second to import: only ``lolenhance augment`` pays for it
-    from lolenhance.augment import PairedAugmenter, _check_seed, pair_seed
+    from lolenhance.augment import PairedAugmenter, pair_seed
 
     if isinstance(copies, bool) or not isinstance(copies, (int, np.integer)) or copies < 1:
         raise ValueError(f"copies: expected an int >= 1, got {copies!r}")
-    seed = _check_seed(seed)
+    seed = check_seed(seed)
     augmenter = PairedAugmenter() if augmenter is None else augmenter
     root = resolve_root(data).resolve()
     out = Path(out)

@@ -83,6 +83,7 @@ def card(kind: str) -> dict[str, Any]:
 
 
 def _build(kind: str, options: dict[str, Any]) -> keras.Model:
+    # TensorFlow loads when a network is built: reading cards and paths stays instant
     from lolenhance.models import build_dce_net, build_denoiser
 
     return build_denoiser() if kind == "denoiser" else build_dce_net(kind, **options)
