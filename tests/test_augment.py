@@ -1,14 +1,16 @@
-"""Tests of lolenhance.augment: paired augmentation and the ``lolenhance augment`` command."""
+"""lolenhance.augment: paired augmentation.
+
+Kinds: smoke, shapes, properties (hypothesis), known values, exceptions.
+"""
 
 from __future__ import annotations
 
-import hashlib
 import pickle
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers import dihedral_index
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -18,11 +20,7 @@ from lolenhance.augment import (
     PairedAugmenter,
     RandomScaledCrop,
     ShotReadNoise,
-    pair_seed,
 )
-from lolenhance.batch import augment_to_disk
-from lolenhance.cli import main
-from lolenhance.io import write_image
 from lolenhance.sensor import srgb_to_linear
 
 PROPERTY = settings(max_examples=25, deadline=None)
@@ -39,14 +37,6 @@ def pairs_with_crop(draw):
     return low, (1.0 - low).astype(np.float32), crop
 
 
-def _dihedral_index(image: np.ndarray, out: np.ndarray) -> int | None:
-    """Which of the 8 flips/rotations of ``image`` ``out`` is (None: none of them)."""
-    for index, k in enumerate(range(4)):
-        for flip in (False, True):
-            candidate = np.rot90(image[:, ::-1] if flip else image, k)
-            if candidate.shape == out.shape and np.array_equal(candidate, out):
-                return 2 * index + flip
-    return None
 
 
 # -- smoke, shape, dtype, range ------------------------------------------------------------------
@@ -83,7 +73,7 @@ def test_geometric_without_scale_is_an_exact_pixel_permutation(pair, seed):
     out_low, out_high = PairedAugmenter(photometric=False, crop_size=crop, scale_p=0.0)(low, high, seed)
     assert np.array_equal(out_high, 1.0 - out_low)
     if crop is None:
-        assert _dihedral_index(low, out_low) is not None
+        assert dihedral_index(low, out_low) is not None
 
 
 @PROPERTY
@@ -151,8 +141,8 @@ def test_flips_and_rotations_are_drawn_independently():
     oblong = rng.random((6, 9, 3), dtype=np.float32)
     square = rng.random((7, 7, 3), dtype=np.float32)
     augmenter = PairedAugmenter(photometric=False, scale_p=0.0)
-    seen_oblong = {_dihedral_index(oblong, augmenter(oblong, oblong, s)[0]) for s in range(80)}
-    seen_square = {_dihedral_index(square, augmenter(square, square, s)[0]) for s in range(160)}
+    seen_oblong = {dihedral_index(oblong, augmenter(oblong, oblong, s)[0]) for s in range(80)}
+    seen_square = {dihedral_index(square, augmenter(square, square, s)[0]) for s in range(160)}
     assert len(seen_oblong) == 4 and None not in seen_oblong
     assert len(seen_square) == 8 and None not in seen_square
 
@@ -265,110 +255,3 @@ def test_bad_parameters_fail_at_construction(kwargs, message):
 def test_crop_larger_than_input_is_an_error():
     with pytest.raises(ValueError, match="larger than the input"):
         PairedAugmenter(crop_size=16)(np.zeros((8, 20, 3), np.float32), np.zeros((8, 20, 3), np.float32), 0)
-
-
-# -- tf.data integration -----------------------------------------------------------------------------
-
-
-def test_make_pair_dataset_with_augmenter_is_aligned_and_deterministic():
-    from lolenhance.pipeline import make_pair_dataset
-
-    rng = np.random.default_rng(6)
-    lows = [np.rint(rng.random((40, 56, 3)) * 255).astype(np.float32) / 255 for _ in range(3)]
-    highs = [1.0 - low for low in lows]
-    batches = []
-    for _ in range(2):
-        dataset = make_pair_dataset((lows, highs), batch_size=4, crop_size=24, seed=9,
-                                    augment=PairedAugmenter(photometric=False))
-        batches.append([(low.numpy(), high.numpy()) for low, high in dataset.take(3)])
-    for (low_a, high_a), (low_b, high_b) in zip(*batches, strict=True):
-        assert low_a.shape == high_a.shape == (4, 24, 24, 3)
-        np.testing.assert_allclose(high_a, 1.0 - low_a, atol=1e-5)
-        assert np.array_equal(low_a, low_b) and np.array_equal(high_a, high_b)
-
-
-# -- offline augmentation: augment_to_disk and the CLI ------------------------------------------------
-
-
-def _make_source(root: Path, *, bad: bool = True) -> Path:
-    """A tiny LOL-v1 source: pairs a, b (readable) and c (truncated low image) when ``bad``."""
-    rng = np.random.default_rng(7)
-    for name in ("a", "b", "c") if bad else ("a", "b"):
-        for kind in ("low", "high"):
-            folder = root / "our485" / kind
-            folder.mkdir(parents=True, exist_ok=True)
-            scale = 0.15 if kind == "low" else 1.0
-            write_image(folder / f"{name}.png", (rng.random((24, 32, 3)) * scale).astype(np.float32))
-    if bad:
-        path = root / "our485" / "low" / "c.png"
-        path.write_bytes(path.read_bytes()[:60])
-    return root
-
-
-def _snapshot(root: Path) -> dict[str, tuple[str, float]]:
-    return {
-        str(path.relative_to(root)): (hashlib.sha256(path.read_bytes()).hexdigest(), path.stat().st_mtime)
-        for path in sorted(root.rglob("*")) if path.is_file()
-    }
-
-
-def test_cli_augment_end_to_end(tmp_path, capsys):
-    source = _make_source(tmp_path / "src")
-    before = _snapshot(source)
-    first, second, other = tmp_path / "out1", tmp_path / "out2", tmp_path / "out3"
-
-    status = main(["augment", "--data", str(source), "--out", str(first), "--copies", "2", "--seed", "7"])
-    captured = capsys.readouterr()
-    assert status == 1
-    assert "c.png" in captured.err and "unreadable" in captured.err
-    written = sorted(str(p.relative_to(first)) for p in first.rglob("*.png"))
-    assert written == sorted(f"our485/{kind}/{name}_{k}.png" for kind in ("low", "high") for name in "ab" for k in (0, 1))
-
-    assert main(["augment", "--data", str(source), "--out", str(second), "--copies", "2", "--seed", "7"]) == 1
-    assert main(["augment", "--data", str(source), "--out", str(other), "--copies", "2", "--seed", "8"]) == 1
-    capsys.readouterr()
-    digests = [{k: v[0] for k, v in _snapshot(folder).items()} for folder in (first, second, other)]
-    assert digests[0] == digests[1], "same seed must give identical files"
-    assert digests[0] != digests[2]
-    assert _snapshot(source) == before, "the source must never be touched"
-
-    from lolenhance.data import list_pairs
-
-    pairs = list_pairs(first, "train")  # the output is itself a LOL-v1 root
-    assert [pair.name for pair in pairs] == ["a_0", "a_1", "b_0", "b_1"]
-
-
-def test_cli_augment_refuses_non_empty_output_and_overlap(tmp_path, capsys):
-    source = _make_source(tmp_path / "src", bad=False)
-    out = tmp_path / "out"
-    out.mkdir()
-    (out / "keep.txt").write_text("mine")
-    assert main(["augment", "--data", str(source), "--out", str(out), "--copies", "1"]) == 2
-    assert "not empty" in capsys.readouterr().err
-    assert [p.name for p in out.iterdir()] == ["keep.txt"]
-    assert main(["augment", "--data", str(source), "--out", str(out), "--copies", "1", "--overwrite"]) == 0
-    assert main(["augment", "--data", str(source), "--out", str(out), "--copies", "1", "--overwrite"]) == 0
-    for inside in (source, source / "augmented"):
-        assert main(["augment", "--data", str(source), "--out", str(inside), "--copies", "1", "--overwrite"]) == 2
-        assert "overlaps" in capsys.readouterr().err
-    assert not (source / "augmented").exists()
-    with pytest.raises(SystemExit):
-        main(["augment", "--data", str(source), "--out", str(tmp_path / "x"), "--copies", "0"])
-
-
-def test_augment_to_disk_geometric_only_keeps_alignment(tmp_path):
-    source = _make_source(tmp_path / "src", bad=False)
-    report = augment_to_disk(source, tmp_path / "out", 3, seed=1, augmenter=PairedAugmenter(photometric=False,
-                                                                                           scale_p=0.0))
-    assert report.exit_status == 0 and len(report.written) == 2 * 2 * 3
-    from lolenhance.data import list_pairs, load_pairs
-    from lolenhance.io import read_image
-
-    lows, highs = load_pairs(list_pairs(tmp_path / "out", "train"))
-    sources = {name: (read_image(source / "our485/low" / f"{name}.png"),
-                      read_image(source / "our485/high" / f"{name}.png")) for name in "ab"}
-    for pair_name, low, high in zip(["a_0", "a_1", "a_2", "b_0", "b_1", "b_2"], lows, highs, strict=True):
-        src_low, src_high = sources[pair_name[0]]
-        index = _dihedral_index(src_low, low)
-        assert index is not None and index == _dihedral_index(src_high, high)
-    assert pair_seed(1, "a", 0) != pair_seed(1, "a", 1) != pair_seed(1, "b", 1)

@@ -214,6 +214,7 @@ def test_file_cases_through_the_cli(method, case_dir, tmp_path, capsys, tmp_curv
     assert _snapshot(case_dir) == before, "inputs must be byte-identical, with the same mtime"
 
 
+@pytest.mark.slow
 def test_console_script_lists_failures_without_traceback(case_dir, tmp_path):
     before = _snapshot(case_dir)
     out = tmp_path / "out"
@@ -257,6 +258,7 @@ def test_8000x6000_through_the_cli(huge, tmp_path, capsys):
     assert result.shape == huge.shape and result.mean() > huge.mean()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("kind", "scale"), [("curve", 1.0), ("zero-dce", 1.0), ("zero-dce", "fast")])
 def test_4000x3000_curve_models_in_bounded_memory(kind, scale, tmp_path):
     # In a fresh process, so that its peak RSS is this image's: full-resolution α is estimated and

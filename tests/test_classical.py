@@ -1,4 +1,4 @@
-"""Tests of lolenhance.classical (and the method registry and colour measure it is used with).
+"""lolenhance.classical: HE, CLAHE (Lab and RGB) and gamma correction (the ``dark`` fixture is in conftest.py).
 
 Grouped by kind: smoke, shape/dtype/range, exceptions, known values, edge cases, behaviour on
 well-exposed images, properties (hypothesis).
@@ -16,7 +16,6 @@ from hypothesis.extra.numpy import arrays
 from lolenhance import classical, data, metrics
 from lolenhance.embedded import embedded_root
 from lolenhance.io import to_uint8
-from lolenhance.methods import METHODS, MethodRegistry, get_method, register_method
 
 FUNCTIONS = {
     "clahe_lab": classical.clahe_lab,
@@ -25,14 +24,6 @@ FUNCTIONS = {
     "gamma_correction": classical.gamma_correction,
 }
 LIGHTNESS_ONLY = [classical.clahe_lab, classical.histogram_equalization]
-
-
-@pytest.fixture(scope="module")
-def dark() -> np.ndarray:
-    """A dark, noisy, colourful 64×96 image (mean ≈ 0.07, like a LOL low image)."""
-    rng = np.random.default_rng(0)
-    base = np.stack([*np.meshgrid(np.linspace(0, 1, 96), np.linspace(0, 1, 64)), np.full((64, 96), 0.5)], axis=2)
-    return np.clip(0.12 * base + rng.normal(0, 0.01, base.shape), 0, 1).astype(np.float32)
 
 
 @pytest.fixture(scope="module")
@@ -54,14 +45,6 @@ def _lab(image: np.ndarray) -> np.ndarray:
 def test_smoke_brightens_a_dark_image(name, dark):
     out = FUNCTIONS[name](dark)
     assert out.mean() > dark.mean() + 0.02
-
-
-def test_registry_lists_the_classical_methods():
-    assert {"clahe-lab", "clahe-rgb", "he", "gamma"} <= set(METHODS)
-    assert METHODS["clahe-lab"] is classical.clahe_lab
-    assert METHODS["clahe-rgb"] is classical.clahe_rgb
-    assert METHODS["he"] is classical.histogram_equalization
-    assert METHODS["gamma"] is classical.gamma_correction
 
 
 # --- shape, dtype, range -------------------------------------------------------------------
@@ -353,53 +336,3 @@ def test_property_gamma_is_a_power_law(image, gamma):
     np.testing.assert_allclose(
         classical.gamma_correction(image, gamma=gamma), image.astype(np.float64) ** gamma, atol=1e-5
     )
-
-
-# --- the colour measure and the registry ---------------------------------------------------
-
-
-def test_hue_chroma_error_known_values():
-    red = np.zeros((16, 16, 3), np.float32)
-    red[..., 0] = 0.8
-    assert metrics.hue_chroma_error(red, red) == {"hue_error": 0.0, "chroma_error": 0.0}
-    # red is ~40° in CIELCh, green ~136°, so the hue error is ~96°, chroma weights equal-ish
-    green = np.zeros_like(red)
-    green[..., 1] = 0.5
-    assert 80 < metrics.hue_chroma_error(green, red)["hue_error"] < 110
-    grey = np.full_like(red, 0.5)
-    assert metrics.hue_chroma_error(grey, grey) == {"hue_error": 0.0, "chroma_error": 0.0}
-    # grey has no hue: only the chroma error counts
-    result = metrics.hue_chroma_error(grey, red)
-    assert result["hue_error"] == 0.0 and result["chroma_error"] > 50
-
-
-def test_hue_chroma_error_per_image_and_symmetry(dark):
-    out = classical.clahe_rgb(dark)
-    per_image = metrics.hue_chroma_error([out, dark], [dark, out], reduce=False)
-    assert per_image["hue_error"].shape == (2,)
-    assert per_image["hue_error"][0] == pytest.approx(per_image["hue_error"][1])
-
-
-def test_method_registry_is_lazy_and_extensible():
-    registry = MethodRegistry({"later": "lolenhance.classical:clahe_lab"})
-    assert registry._entries["later"] == "lolenhance.classical:clahe_lab"  # not imported yet
-    assert registry["later"] is classical.clahe_lab
-    registry["double"] = lambda image: image
-    assert list(registry) == ["later", "double"]
-    with pytest.raises(KeyError, match="known methods: later, double"):
-        registry["nope"]
-    with pytest.raises(ValueError, match="module:function"):
-        registry["bad"] = "no_colon"
-    with pytest.raises(TypeError, match="callable"):
-        registry["bad"] = 42
-
-
-def test_register_method_refuses_silent_replacement():
-    with pytest.raises(ValueError, match="already registered"):
-        register_method("clahe-lab", classical.clahe_rgb)
-    register_method("test-identity", lambda image: image.copy())
-    try:
-        assert get_method("test-identity")[0] == "test-identity"
-    finally:
-        del METHODS["test-identity"]
-    assert get_method(classical.clahe_lab) == ("clahe_lab", classical.clahe_lab)

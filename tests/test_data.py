@@ -1,4 +1,7 @@
-"""lolenhance.data: roots, layouts, validation listing every problem, the tf.data pipeline."""
+"""lolenhance.data: roots, layouts, validation listing every problem.
+
+Kinds: known values, exceptions.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +12,6 @@ import pytest
 
 from lolenhance.data import DatasetError, detect_layout, list_pairs, resolve_root
 from lolenhance.io import write_image
-from lolenhance.pipeline import make_pair_dataset
 
 TINY = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "lol-tiny"
 
@@ -125,56 +127,3 @@ def test_v2_bad_names_reported(make_tree):
     write_image(root / "Train" / "Low" / "picture.png", np.zeros((16, 24, 3), np.float32))
     with pytest.raises(DatasetError, match="lowNNNNN"):
         list_pairs(root, "train")
-
-
-# --- the tf.data pipeline ------------------------------------------------------------------------
-def _first_batches(dataset, n=3):
-    return [(low.numpy(), high.numpy()) for low, high in dataset.take(n)]
-
-
-def test_pipeline_shapes_range_and_alignment(make_tree):
-    rng = np.random.default_rng(1)
-    lows = [rng.random((40, 56, 3), dtype=np.float32) for _ in range(3)]
-    highs = [1.0 - low for low in lows]  # a pixelwise relation that survives only aligned crops
-    dataset = make_pair_dataset((lows, highs), batch_size=2, crop_size=16, seed=0)
-    for low, high in _first_batches(dataset):
-        assert low.shape == high.shape == (2, 16, 16, 3) and low.dtype == np.float32
-        assert 0 <= low.min() and low.max() <= 1
-        np.testing.assert_allclose(high, 1.0 - low, atol=1.5 / 255)
-
-
-def test_pipeline_with_exposure_gives_the_whole_low_images_mean():
-    # left half v, right half v + 0.5: a crop's own mean is v, v + 0.5 or between; the whole
-    # image's is v + 0.25, and v identifies the pair
-    levels = (0.05, 0.1, 0.15)
-    lows = [np.concatenate([np.full((32, 20, 3), v, np.float32), np.full((32, 20, 3), v + 0.5, np.float32)], axis=1)
-            for v in levels]
-    dataset = make_pair_dataset((lows, lows), batch_size=4, crop_size=8, seed=3, with_exposure=True)
-    for (low, exposure), high in dataset.take(3):
-        assert exposure.shape == (4, 3) and low.shape == high.shape == (4, 8, 8, 3)
-        for crop, told in zip(low.numpy(), exposure.numpy()):
-            level = min(levels, key=lambda v: abs(crop.min() % 0.5 - v))
-            assert abs(crop.min() % 0.5 - level) < 0.01
-            np.testing.assert_allclose(told, level + 0.25, atol=1e-3)
-
-
-def test_pipeline_is_deterministic_per_seed(make_tree):
-    pairs = list_pairs(make_tree("v1", n_train=4, size=(32, 40)), "train")
-    first = _first_batches(make_pair_dataset(pairs, batch_size=2, crop_size=16, seed=5))
-    again = _first_batches(make_pair_dataset(pairs, batch_size=2, crop_size=16, seed=5))
-    other = _first_batches(make_pair_dataset(pairs, batch_size=2, crop_size=16, seed=6))
-    assert all(np.array_equal(a[0], b[0]) for a, b in zip(first, again))
-    assert not all(np.array_equal(a[0], b[0]) for a, b in zip(first, other))
-
-
-def test_pipeline_mixed_sizes_and_errors():
-    rng = np.random.default_rng(2)
-    lows = [rng.random((24, 30, 3), dtype=np.float32), rng.random((20, 36, 3), dtype=np.float32)]
-    dataset = make_pair_dataset((lows, lows), batch_size=2, crop_size=12, seed=0)
-    assert _first_batches(dataset, 1)[0][0].shape == (2, 12, 12, 3)
-    with pytest.raises(ValueError, match="larger than the smallest image side 20"):
-        make_pair_dataset((lows, lows), crop_size=32)
-    with pytest.raises(ValueError, match="batch_size"):
-        make_pair_dataset((lows, lows), batch_size=0)
-    with pytest.raises(ValueError, match="one size"):
-        make_pair_dataset((lows, lows), crop_size=None)

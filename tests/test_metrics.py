@@ -1,14 +1,18 @@
-"""lolenhance.metrics against scikit-image and known values."""
+"""lolenhance.metrics: PSNR/SSIM against scikit-image, the GT-mean variants, colour measures, clipping.
+
+Kinds: known values, exceptions, properties (hypothesis).
+"""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
+from helpers import make_scene
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from skimage.metrics import peak_signal_noise_ratio, structural_similarity
 
-from lolenhance import metrics
+from lolenhance import classical, metrics, sensor
 
 
 def test_psnr_known_value(ramp):
@@ -89,3 +93,44 @@ def test_metric_properties(pair):
     # GT-mean rescaling can only help an output whose only error is its brightness.
     darker = (reference * 0.5).astype(np.float32)
     assert metrics.psnr_gt_mean(darker, reference) >= metrics.psnr(darker, reference)
+
+
+# --- colour measures and clipping -----------------------------------------------------------------
+
+
+
+
+def test_colour_cast_error_ignores_brightness_and_sees_a_cast():
+    scene = make_scene()
+    assert metrics.colour_cast_error(sensor.linear_to_srgb(sensor.srgb_to_linear(scene) * 0.25), scene) < 0.01
+    warm = sensor.relight(scene, sensor.illuminant_gains(0.2))
+    assert metrics.colour_cast_error(warm, scene) > 5
+
+
+def test_clipped_share_counts_pixels_not_channels():
+    image = np.zeros((4, 5, 3), np.float32)
+    image[0, :, :] = 1.0
+    image[1, 0, 2] = 1.0
+    assert metrics.clipped_share(image) == pytest.approx(6 / 20)
+
+
+def test_hue_chroma_error_known_values():
+    red = np.zeros((16, 16, 3), np.float32)
+    red[..., 0] = 0.8
+    assert metrics.hue_chroma_error(red, red) == {"hue_error": 0.0, "chroma_error": 0.0}
+    # red is ~40° in CIELCh, green ~136°, so the hue error is ~96°, chroma weights equal-ish
+    green = np.zeros_like(red)
+    green[..., 1] = 0.5
+    assert 80 < metrics.hue_chroma_error(green, red)["hue_error"] < 110
+    grey = np.full_like(red, 0.5)
+    assert metrics.hue_chroma_error(grey, grey) == {"hue_error": 0.0, "chroma_error": 0.0}
+    # grey has no hue: only the chroma error counts
+    result = metrics.hue_chroma_error(grey, red)
+    assert result["hue_error"] == 0.0 and result["chroma_error"] > 50
+
+
+def test_hue_chroma_error_per_image_and_symmetry(dark):
+    out = classical.clahe_rgb(dark)
+    per_image = metrics.hue_chroma_error([out, dark], [dark, out], reduce=False)
+    assert per_image["hue_error"].shape == (2,)
+    assert per_image["hue_error"][0] == pytest.approx(per_image["hue_error"][1])

@@ -1,6 +1,6 @@
-"""The Keras models: registered classes that round-trip through ``.keras`` files.
+"""lolenhance.models: the DCE-Net variants, CurveEnhancer, the denoiser, the zero-reference losses.
 
-Kinds (as kornia groups them): smoke and shapes, serialization in a fresh process, properties.
+Kinds (as kornia groups them): smoke and shapes, serialization in a fresh process (slow), properties, known values.
 """
 
 from __future__ import annotations
@@ -13,8 +13,10 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
+from helpers import make_scene
 
-from lolenhance.models import CurveEnhancer, build_dce_net, build_denoiser
+from lolenhance import curves, inference, models
+from lolenhance.models import CurveEnhancer, build_dce_net, build_denoiser, losses
 
 BUILDERS = {
     "denoiser": build_denoiser,
@@ -88,3 +90,95 @@ def test_denoiser_shapes_and_parameter_budget():
     model = build_denoiser()
     assert model.count_params() == 368_916 <= 500_000
     assert model(np.zeros((1, 24, 40, 3), np.float32)).shape == (1, 24, 40, 3)
+
+
+# --- the DCE-Net ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("variant", "exposure_input", "channels", "params"),
+                         [("curve", True, 3, 68_451), ("curve", False, 3, 67_587), ("zero-dce", False, 24, 79_416)])
+def test_dce_net_shapes_and_ranges(variant, exposure_input, channels, params):
+    keras.utils.set_random_seed(0)
+    net = models.build_dce_net(variant, exposure_input=exposure_input)
+    assert net.count_params() == params
+    assert sum(isinstance(layer, keras.layers.Conv2D) for layer in net.layers) == 7
+    image = tf.random.stateless_uniform((1, 20, 30, 3), (0, 1))
+    inputs = [image, tf.fill((1, 1), 8.0)] + ([tf.fill((1, 3), 0.1)] if exposure_input else [])
+    alpha = np.asarray(net(inputs if variant == "curve" else image))
+    assert alpha.shape == (1, 20, 30, channels)
+    low_bound = 0 if variant == "curve" else -1
+    assert alpha.min() >= low_bound and alpha.max() <= 1
+    with pytest.raises(ValueError, match="variant"):
+        models.build_dce_net("other")
+
+
+def test_exposure_conditioning_changes_alpha_and_is_the_whole_image_mean():
+    keras.utils.set_random_seed(8)
+    net = models.build_dce_net("curve")
+    image = tf.random.stateless_uniform((1, 24, 24, 3), (2, 3)) * 0.2
+    count = tf.fill((1, 1), 8.0)
+    dark, bright = (np.asarray(net([image, count, tf.fill((1, 3), level)])) for level in (0.02, 0.3))
+    assert not np.allclose(dark, bright)
+    np.testing.assert_allclose(curves.image_exposure(np.full((5, 4, 3), [0.1, 0.2, 0.3], np.float32)),
+                               [0.1, 0.2, 0.3], rtol=1e-6)
+    assert curves.image_exposure(np.zeros((2, 5, 4, 3), np.float32)).shape == (2, 3)
+    # the training model takes (crop, exposure of the whole image); a bare image is its own whole
+    model = models.CurveEnhancer("curve")
+    low = tf.random.stateless_uniform((2, 16, 16, 3), (4, 5)) * 0.3
+    exposure = tf.constant(curves.image_exposure(low.numpy()))
+    np.testing.assert_allclose(model(low), model((low, exposure)), atol=1e-6)
+    assert not np.allclose(model(low), model((low, exposure * 4)), atol=1e-4)
+
+
+def test_training_model_adds_zero_reference_loss():
+    model = models.CurveEnhancer("zero-dce")
+    low = tf.random.stateless_uniform((2, 32, 32, 3), (3, 4)) * 0.2
+    model(low, training=True)
+    assert len(model.losses) == 1 and float(model.losses[0]) > 0
+
+
+# --- the denoiser (the model fixture is in conftest.py) -------------------------------------------
+
+
+
+
+def test_parameter_budget(model):
+    assert model.count_params() <= 500_000
+
+
+def test_denoiser_never_darkens_on_average_even_untrained():
+    keras.utils.set_random_seed(3)
+    model = models.build_denoiser()
+    # push the output layer towards darkening: a large negative bias
+    bias = model.get_layer("to_pixels").bias
+    bias.assign(np.full(bias.shape, -0.3, np.float32))
+    images = np.random.default_rng(0).uniform(0.2, 0.8, (3, 32, 40, 3)).astype(np.float32)
+    out = np.asarray(model(images))
+    assert np.all(out.mean(axis=(1, 2, 3)) >= images.mean(axis=(1, 2, 3)) - 1e-6)
+
+
+def test_denoiser_is_the_identity_when_its_residual_is_zero():
+    model = models.build_denoiser()
+    layer = model.get_layer("to_pixels")
+    layer.set_weights([np.zeros_like(w) for w in layer.get_weights()])
+    image = make_scene(2, (40, 56, 3))
+    np.testing.assert_allclose(inference.denoise(image, model), image, atol=1e-6)
+
+
+# --- the losses -----------------------------------------------------------------------------------
+
+
+def test_zero_reference_losses_known_values():
+    grey = tf.fill((1, 32, 32, 3), 0.6)
+    assert float(losses.exposure_control_loss(grey, 0.6)) == pytest.approx(0.0, abs=1e-7)
+    assert float(losses.exposure_control_loss(tf.fill((1, 32, 32, 3), 0.2), 0.6)) == pytest.approx(0.16, rel=1e-4)
+    assert float(losses.colour_constancy_loss(grey)) < 1e-5
+    red = tf.concat([tf.fill((1, 8, 8, 1), 0.9), tf.fill((1, 8, 8, 2), 0.1)], axis=-1)
+    assert float(losses.colour_constancy_loss(red)) > 0.5
+    assert float(losses.illumination_smoothness_loss(tf.zeros((1, 8, 8, 24)))) == 0.0
+    # A horizontal ramp of slope 0.1 in every one of 24 channels: 2 · 24 · 0.1² (the authors' L_TV).
+    ramp = tf.tile(tf.reshape(tf.range(8, dtype=tf.float32) * 0.1, (1, 1, 8, 1)), (2, 8, 1, 24))
+    assert float(losses.illumination_smoothness_loss(ramp)) == pytest.approx(0.48, rel=1e-5)
+    low = tf.random.stateless_uniform((1, 32, 32, 3), (1, 2))
+    assert float(losses.spatial_consistency_loss(low, low)) == 0.0
+    assert float(losses.spatial_consistency_loss(low, tf.fill((1, 32, 32, 3), 0.5))) > 0

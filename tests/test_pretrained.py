@@ -1,4 +1,4 @@
-"""The shipped weights: registry, cards, and outputs pinned across code changes.
+"""lolenhance.pretrained: the shipped weights (registry, cards, outputs pinned across code changes), load errors.
 
 ``tests/data/learned_outputs.npz`` holds, for each embedded eval image, 2,000 sampled output
 pixels (and the per-channel output mean) of every learned method with the shipped weights. It
@@ -20,7 +20,9 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 from record_learned_outputs import EVAL_NAMES, METHODS, REFERENCE, eval_image  # noqa: E402
 
-from lolenhance import pretrained  # noqa: E402
+from lolenhance import inference, metrics, models, pretrained  # noqa: E402
+from lolenhance.data import list_pairs, load_pairs  # noqa: E402
+from lolenhance.pretrained import WeightsError  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -61,3 +63,56 @@ def test_unknown_kind_is_refused_with_the_known_ones():
 def test_cards_are_json_objects():
     for path in pretrained.WEIGHTS_DIR.glob("*.json"):
         assert isinstance(json.loads(path.read_text()), dict), path
+
+
+# --- loading a weights file: errors name the file and the problem ---------------------------------
+
+
+@pytest.mark.parametrize("problem", ["missing", "empty", "text", "truncated", "other architecture"])
+def test_weights_errors_name_file_and_problem(tmp_path, problem):
+    path = tmp_path / "w.weights.h5"
+    if problem == "empty":
+        path.write_bytes(b"")
+    elif problem == "text":
+        path.write_text("not weights")
+    elif problem == "truncated":
+        models.build_denoiser().save_weights(path)
+        path.write_bytes(path.read_bytes()[:2000])
+    elif problem == "other architecture":
+        models.build_denoiser((8, 16, 32)).save_weights(path)
+    expected = {"missing": "not found", "empty": "empty", "text": "not an HDF5", "truncated": "HDF5|damaged",
+                "other architecture": "does not fit"}[problem]
+    with pytest.raises(pretrained.WeightsError, match=expected) as error:
+        pretrained.load("denoiser", path)
+    assert str(path) in str(error.value)
+
+
+@pytest.mark.parametrize("problem", ["missing", "empty", "other architecture"])
+def test_weights_errors(tmp_path, problem):
+    path = tmp_path / "c.weights.h5"
+    if problem == "empty":
+        path.write_bytes(b"")
+    elif problem == "other architecture":
+        models.build_dce_net("zero-dce").save_weights(path)
+    with pytest.raises(WeightsError, match={"missing": "not found", "empty": "empty",
+                                            "other architecture": "does not fit"}[problem]) as error:
+        pretrained.load("curve", path)
+    assert str(path) in str(error.value)
+
+
+def test_weights_with_and_without_the_exposure_input_both_load(tmp_path):
+    for exposure_input, inputs in ((True, 3), (False, 2)):
+        path = tmp_path / f"curve_{exposure_input}.weights.h5"
+        models.build_dce_net("curve", exposure_input=exposure_input).save_weights(path)
+        assert len(pretrained.load("curve", path).inputs) == inputs
+
+
+# --- the shipped weights at work ------------------------------------------------------------------
+
+
+@pytest.mark.skipif(not pretrained.weights_path("denoiser").exists(), reason="no shipped weights")
+def test_shipped_weights_enhance_the_embedded_eval_set():
+    lows, highs = load_pairs(list_pairs(None, "eval"))
+    enhanced = [inference.denoise(low) for low in lows]
+    assert metrics.psnr(enhanced, highs) > metrics.psnr(lows, highs) + 5
+    assert pretrained.card("denoiser")["params"] == pretrained.load("denoiser").count_params()

@@ -1,4 +1,7 @@
-"""End-to-end tests of ``lolenhance enhance`` and of the batch logic behind it, in a temp dir."""
+"""lolenhance.cli: ``enhance``, ``data info``, ``data download``, ``augment``, ``--version``, the console script.
+
+Kinds: end to end in a temp dir, exceptions (usage errors, never overwriting); subprocesses are slow.
+"""
 
 from __future__ import annotations
 
@@ -8,20 +11,14 @@ import subprocess
 import sys
 from pathlib import Path
 
-import numpy as np
 import pytest
+from helpers import GOOD, make_dark, make_source, sha256
 
-from lolenhance import batch, cli, evaluation
-from lolenhance.batch import BatchSetupError, run_batch
-from lolenhance.evaluation import score_methods
+import lolenhance
+from lolenhance import cli
+from lolenhance.cli import main
 from lolenhance.io import read_image, write_image
 from lolenhance.methods import METHODS
-
-GOOD = ("a", "b", "c")
-
-
-def _dark(seed: int, shape=(24, 32, 3)) -> np.ndarray:
-    return (np.random.default_rng(seed).random(shape, dtype=np.float32) * 0.15).astype(np.float32)
 
 
 def _digest(folder: Path) -> dict[str, str]:
@@ -32,31 +29,48 @@ def _digest(folder: Path) -> dict[str, str]:
     }
 
 
-@pytest.fixture()
-def inputs(tmp_path: Path) -> Path:
-    """A folder of three good dark PNGs, a truncated PNG, a text file named .png, plus things
-    a non-recursive folder scan must ignore (hidden file, sub-folder, non-image file)."""
-    folder = tmp_path / "in"
-    folder.mkdir()
-    for seed, name in enumerate(GOOD):
-        write_image(folder / f"{name}.png", _dark(seed))
-    good_bytes = (folder / "a.png").read_bytes()
-    (folder / "truncated.png").write_bytes(good_bytes[: len(good_bytes) // 2])
-    (folder / "text.png").write_text("this is not an image\n")
-    (folder / ".hidden.png").write_bytes(good_bytes)
-    (folder / "notes.txt").write_text("ignored")
-    (folder / "sub").mkdir()
-    write_image(folder / "sub" / "nested.png", _dark(9))
-    return folder
-
-
 def _run(capsys, *argv: str) -> tuple[int, str, str]:
     status = cli.main(["enhance", *argv])
     captured = capsys.readouterr()
     return status, captured.out, captured.err
 
 
-# --- the corrupt-file scenario ------------------------------------------------------------
+# --- --version, data info, the console script -----------------------------------------------------
+
+
+def test_cli_version_and_data_info(capsys, monkeypatch):
+    monkeypatch.delenv("LOL_ROOT", raising=False)
+    with pytest.raises(SystemExit) as done:
+        cli.main(["--version"])
+    assert done.value.code == 0 and lolenhance.__version__ in capsys.readouterr().out
+    assert cli.main(["data", "info"]) == 0
+    out = capsys.readouterr().out
+    assert "train: 4 pairs; sizes 600x400 (4)" in out and "eval: 2 pairs" in out and "lol-v1" in out
+
+
+def test_cli_data_info_on_a_broken_tree(make_tree, capsys):
+    root = make_tree("v1", n_train=2, n_eval=1)
+    (root / "our485" / "high" / "1.png").unlink()
+    (root / "eval15" / "low" / "junk.csv").write_text("a,b")
+    assert cli.main(["data", "info", "--root", str(root)]) == 1
+    err = capsys.readouterr().err
+    assert "no high partner" in err and "junk.csv" in err and "Traceback" not in err
+
+
+def test_cli_missing_root_is_one_clear_line(tmp_path, capsys):
+    assert cli.main(["data", "info", "--root", str(tmp_path / "nothing")]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("lolenhance: error:") and str(tmp_path / "nothing") in err
+
+
+@pytest.mark.slow
+def test_console_script_is_installed():
+    script = Path(sys.executable).parent / "lolenhance"
+    result = subprocess.run([str(script), "--version"], capture_output=True, text=True, check=False)
+    assert result.returncode == 0 and result.stdout.startswith("lolenhance ")
+
+
+# --- enhance: the corrupt-file scenario -----------------------------------------------------------
 
 
 def test_folder_with_corrupt_files(inputs, tmp_path, capsys):
@@ -77,6 +91,7 @@ def test_folder_with_corrupt_files(inputs, tmp_path, capsys):
     assert _digest(inputs) == before, "inputs must be byte-identical afterwards"
 
 
+@pytest.mark.slow
 def test_console_script_exit_status(inputs, tmp_path):
     out = tmp_path / "out"
     command = [
@@ -100,7 +115,7 @@ def test_console_script_exit_status(inputs, tmp_path):
 def test_files_and_folders_mixed(inputs, tmp_path, capsys):
     other = tmp_path / "other"
     other.mkdir()
-    write_image(other / "d.png", _dark(5))
+    write_image(other / "d.png", make_dark(5))
     out = tmp_path / "out"
     status, stdout, _ = _run(
         capsys, str(other), str(inputs / "a.png"), str(inputs / "b.png"), "-m", "gamma", "-o", str(out)
@@ -148,7 +163,7 @@ def test_alpha_scale_must_be_a_fraction_or_fast(inputs, tmp_path, capsys, value)
     assert "(0, 1] or 'fast'" in capsys.readouterr().err
 
 
-# --- never overwrite ----------------------------------------------------------------------
+# --- enhance: never overwrite ---------------------------------------------------------------------
 
 
 def test_existing_output_is_not_overwritten_without_flag(inputs, tmp_path, capsys):
@@ -192,7 +207,7 @@ def test_refuses_through_a_symlinked_output_folder(inputs, tmp_path, capsys):
 def test_a_jpeg_input_may_live_in_the_output_folder(tmp_path, capsys):
     folder = tmp_path / "photos"
     folder.mkdir()
-    write_image(folder / "x.jpg", _dark(1))
+    write_image(folder / "x.jpg", make_dark(1))
     status, _, _ = _run(capsys, str(folder / "x.jpg"), "-m", "gamma", "-o", str(folder))
     assert status == 0
     assert (folder / "x.png").is_file() and (folder / "x.jpg").is_file()
@@ -202,8 +217,8 @@ def test_same_stem_twice_is_reported_not_overwritten(tmp_path, capsys):
     first, second = tmp_path / "one", tmp_path / "two"
     first.mkdir()
     second.mkdir()
-    write_image(first / "x.png", _dark(1))
-    write_image(second / "x.png", _dark(2))
+    write_image(first / "x.png", make_dark(1))
+    write_image(second / "x.png", make_dark(2))
     out = tmp_path / "out"
     status, _, err = _run(capsys, str(first), str(second), "-m", "he", "-o", str(out), "--overwrite")
     assert status == 1
@@ -218,7 +233,7 @@ def test_output_folder_that_is_a_file(inputs, tmp_path, capsys):
     assert status == 2 and "not a folder" in err
 
 
-# --- usage and reporting ------------------------------------------------------------------
+# --- enhance: usage and reporting -----------------------------------------------------------------
 
 
 def test_missing_input_and_empty_folder_are_listed(tmp_path, capsys):
@@ -245,70 +260,72 @@ def test_output_folder_is_required(inputs):
     assert exit_info.value.code == 2
 
 
-# --- batch logic (reused by other commands) -----------------------------------------------
+# --- data download (the archive and server fixtures are in conftest.py) ---------------------------
 
 
-def test_collect_inputs_is_non_recursive_and_skips_hidden(inputs):
-    files, problems = batch.collect_inputs([inputs, inputs / "a.png"])
-    assert [f.name for f in files] == ["a.png", "b.png", "c.png", "text.png", "truncated.png"]
-    assert problems == []
 
 
-def test_a_failing_method_does_not_stop_the_batch(inputs, tmp_path):
-    calls = []
-
-    def picky(image: np.ndarray) -> np.ndarray:
-        calls.append(image)
-        if len(calls) == 2:
-            raise ValueError("not this one")
-        return image
-
-    report = run_batch([inputs / f"{n}.png" for n in GOOD], tmp_path / "out", picky, progress=False)
-    assert [source.name for source, _ in report.written] == ["a.png", "c.png"]
-    assert report.failed == [(inputs / "b.png", "picky failed: ValueError: not this one")]
-    assert report.exit_status == 1
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["a.png", "c.png"]
+def test_cli_download(tmp_path, archive, server, capsys):
+    status = cli.main(["data", "download", str(tmp_path / "cache"), "--url", server["url"],
+                       "--sha256", sha256(archive).split(":")[1]])
+    assert status == 0
+    assert "LOL is ready in" in capsys.readouterr().out
+    status = cli.main(["data", "download", str(tmp_path / "other"), "--url", server["url"]])
+    assert status == 1
+    assert "no checksum is known" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("unnamed", [True, False], ids=["O_TMPFILE", "named temporary"])
-def test_interrupted_write_leaves_no_partial_file(inputs, tmp_path, monkeypatch, unnamed):
-    from lolenhance import io as lolenhance_io
+# --- augment --------------------------------------------------------------------------------------
 
-    def broken_write_all(handle, data):  # the disk fills up half-way through the file
-        os.write(handle, data[: len(data) // 2])
-        raise OSError("disk full")
 
-    monkeypatch.setattr(lolenhance_io, "_write_all", broken_write_all)
-    if not unnamed:  # the fallback where O_TMPFILE is unavailable
-        monkeypatch.setattr(lolenhance_io, "_write_unnamed", lambda path, data, overwrite: False)
+
+
+def _snapshot(root: Path) -> dict[str, tuple[str, float]]:
+    return {
+        str(path.relative_to(root)): (hashlib.sha256(path.read_bytes()).hexdigest(), path.stat().st_mtime)
+        for path in sorted(root.rglob("*")) if path.is_file()
+    }
+
+
+def test_cli_augment_end_to_end(tmp_path, capsys):
+    source = make_source(tmp_path / "src")
+    before = _snapshot(source)
+    first, second, other = tmp_path / "out1", tmp_path / "out2", tmp_path / "out3"
+
+    status = main(["augment", "--data", str(source), "--out", str(first), "--copies", "2", "--seed", "7"])
+    captured = capsys.readouterr()
+    assert status == 1
+    assert "c.png" in captured.err and "unreadable" in captured.err
+    written = sorted(str(p.relative_to(first)) for p in first.rglob("*.png"))
+    assert written == sorted(f"our485/{kind}/{name}_{k}.png" for kind in ("low", "high") for name in "ab" for k in (0, 1))
+
+    assert main(["augment", "--data", str(source), "--out", str(second), "--copies", "2", "--seed", "7"]) == 1
+    assert main(["augment", "--data", str(source), "--out", str(other), "--copies", "2", "--seed", "8"]) == 1
+    capsys.readouterr()
+    digests = [{k: v[0] for k, v in _snapshot(folder).items()} for folder in (first, second, other)]
+    assert digests[0] == digests[1], "same seed must give identical files"
+    assert digests[0] != digests[2]
+    assert _snapshot(source) == before, "the source must never be touched"
+
+    from lolenhance.data import list_pairs
+
+    pairs = list_pairs(first, "train")  # the output is itself a LOL-v1 root
+    assert [pair.name for pair in pairs] == ["a_0", "a_1", "b_0", "b_1"]
+
+
+def test_cli_augment_refuses_non_empty_output_and_overlap(tmp_path, capsys):
+    source = make_source(tmp_path / "src", bad=False)
     out = tmp_path / "out"
-    report = run_batch([inputs / "a.png", inputs / "b.png"], out, "he", progress=False)
-    assert [reason.startswith("could not write") for _, reason in report.failed] == [True, True]
-    assert list(out.iterdir()) == []
-
-
-def test_report_summary_lists_everything(inputs, tmp_path):
-    report = run_batch([inputs], tmp_path / "out", "gamma", progress=False)
-    text = report.summary()
-    assert text.splitlines()[0] == f"wrote 3 image(s) to {tmp_path / 'out'}"
-    assert "truncated.png" in text and "text.png" in text
-
-
-def test_setup_error_is_raised_before_anything_is_written(inputs):
-    with pytest.raises(BatchSetupError):
-        run_batch([inputs], inputs, "he", overwrite=True, progress=False)
-
-
-def test_score_methods_table():
-    lows = [_dark(seed, (32, 48, 3)) for seed in range(2)]
-    highs = [np.clip(low * 4, 0, 1) for low in lows]
-    scores = score_methods(["he", "gamma"], lows, highs)
-    assert list(scores) == ["low", "he", "gamma"]
-    assert scores["low"]["ms_600x400"] == 0.0
-    assert all(scores[key]["ms_600x400"] > 0 for key in ("he", "gamma"))
-    assert scores["gamma"]["psnr"] > scores["low"]["psnr"]
-    table = evaluation.format_table(scores)
-    assert table.splitlines()[0].startswith("| method | PSNR (dB) | SSIM")
-    assert len(table.splitlines()) == 5
-    with pytest.raises(ValueError, match="same non-zero number"):
-        score_methods(["he"], lows, highs[:1])
+    out.mkdir()
+    (out / "keep.txt").write_text("mine")
+    assert main(["augment", "--data", str(source), "--out", str(out), "--copies", "1"]) == 2
+    assert "not empty" in capsys.readouterr().err
+    assert [p.name for p in out.iterdir()] == ["keep.txt"]
+    assert main(["augment", "--data", str(source), "--out", str(out), "--copies", "1", "--overwrite"]) == 0
+    assert main(["augment", "--data", str(source), "--out", str(out), "--copies", "1", "--overwrite"]) == 0
+    for inside in (source, source / "augmented"):
+        assert main(["augment", "--data", str(source), "--out", str(inside), "--copies", "1", "--overwrite"]) == 2
+        assert "overlaps" in capsys.readouterr().err
+    assert not (source / "augmented").exists()
+    with pytest.raises(SystemExit):
+        main(["augment", "--data", str(source), "--out", str(tmp_path / "x"), "--copies", "0"])

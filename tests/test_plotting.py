@@ -1,18 +1,16 @@
-"""lolenhance.plotting (where figures go, fixed width) and the console script."""
+"""lolenhance.plotting: where figures go, their fixed width, the image grid and histograms.
+
+Kinds: smoke, known values, exceptions.
+"""
 
 from __future__ import annotations
-
-import subprocess
-import sys
-from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 from PIL import Image
 
-import lolenhance
-from lolenhance import cli, plotting
+from lolenhance import plotting
 
 
 def test_savefig_fixed_width_and_location(tmp_path, monkeypatch):
@@ -58,34 +56,3 @@ def test_grid_and_histograms():
     fig = plotting.brightness_histograms({"low": images[:1], "high": images[2:]})
     assert len(fig.axes) == 4 and fig.axes[0].get_title() == "luminance"
     plt.close("all")
-
-
-def test_cli_version_and_data_info(capsys, monkeypatch):
-    monkeypatch.delenv("LOL_ROOT", raising=False)
-    with pytest.raises(SystemExit) as done:
-        cli.main(["--version"])
-    assert done.value.code == 0 and lolenhance.__version__ in capsys.readouterr().out
-    assert cli.main(["data", "info"]) == 0
-    out = capsys.readouterr().out
-    assert "train: 4 pairs; sizes 600x400 (4)" in out and "eval: 2 pairs" in out and "lol-v1" in out
-
-
-def test_cli_data_info_on_a_broken_tree(make_tree, capsys):
-    root = make_tree("v1", n_train=2, n_eval=1)
-    (root / "our485" / "high" / "1.png").unlink()
-    (root / "eval15" / "low" / "junk.csv").write_text("a,b")
-    assert cli.main(["data", "info", "--root", str(root)]) == 1
-    err = capsys.readouterr().err
-    assert "no high partner" in err and "junk.csv" in err and "Traceback" not in err
-
-
-def test_cli_missing_root_is_one_clear_line(tmp_path, capsys):
-    assert cli.main(["data", "info", "--root", str(tmp_path / "nothing")]) == 1
-    err = capsys.readouterr().err
-    assert err.startswith("lolenhance: error:") and str(tmp_path / "nothing") in err
-
-
-def test_console_script_is_installed():
-    script = Path(sys.executable).parent / "lolenhance"
-    result = subprocess.run([str(script), "--version"], capture_output=True, text=True, check=False)
-    assert result.returncode == 0 and result.stdout.startswith("lolenhance ")

@@ -1,4 +1,7 @@
-"""The denoiser network, its weights handling, tiling, and the shared training loop."""
+"""lolenhance.train: the split, synthetic validation, the shared training loop and the recipes.
+
+Kinds: known values, exceptions, end to end (resuming, NaN, several devices); every test that trains is slow.
+"""
 
 from __future__ import annotations
 
@@ -6,87 +9,17 @@ import csv
 import subprocess
 import sys
 import textwrap
+from dataclasses import replace
 
 import keras
 import numpy as np
 import pytest
+from helpers import make_scene
 
-from lolenhance import inference, metrics, models, pretrained
-from lolenhance.augment import PairedAugmenter
-from lolenhance.data import list_pairs, load_pairs
+from lolenhance import inference, models, pipeline, pretrained, train
 from lolenhance.models.losses import l1_ssim_loss
+from lolenhance.sensor import SynthesisConfig
 from lolenhance.train import TrainConfig, fit, split_train_val
-
-
-@pytest.fixture(scope="module")
-def model():
-    keras.utils.set_random_seed(0)
-    return models.build_denoiser()
-
-
-def test_parameter_budget(model):
-    assert model.count_params() <= 500_000
-
-
-@pytest.mark.parametrize("shape", [(37, 53, 3), (8, 8, 3), (1, 9, 3), (64, 48, 3)])
-def test_any_size_in_same_size_out(model, shape):
-    image = np.random.default_rng(0).random(shape, dtype=np.float32)
-    out = inference.denoise(image, model)
-    assert out.shape == shape and out.dtype == np.float32
-    assert 0.0 <= out.min() and out.max() <= 1.0
-
-
-def test_tiles_blend_without_seams(model):
-    image = np.full((200, 260, 3), 0.2, np.float32)  # every tile sees the same content
-    whole = inference.denoise(image, model, tile=512)
-    tiled = inference.denoise(image, model, tile=128, overlap=48)
-    # zero padding inside each tile perturbs its border; the overlap blend must hide it
-    assert metrics.psnr(tiled, whole) > 40
-
-
-def test_tile_must_exceed_overlap(model):
-    with pytest.raises(ValueError, match="tile"):
-        inference.denoise(np.zeros((16, 16, 3), np.float32), model, tile=20, overlap=16)
-
-
-def test_input_validation(model):
-    with pytest.raises(TypeError, match="to_float32"):
-        inference.denoise(np.zeros((16, 16, 3), np.uint8), model)
-
-
-@pytest.mark.parametrize("problem", ["missing", "empty", "text", "truncated", "other architecture"])
-def test_weights_errors_name_file_and_problem(tmp_path, problem):
-    path = tmp_path / "w.weights.h5"
-    if problem == "empty":
-        path.write_bytes(b"")
-    elif problem == "text":
-        path.write_text("not weights")
-    elif problem == "truncated":
-        models.build_denoiser().save_weights(path)
-        path.write_bytes(path.read_bytes()[:2000])
-    elif problem == "other architecture":
-        models.build_denoiser((8, 16, 32)).save_weights(path)
-    expected = {"missing": "not found", "empty": "empty", "text": "not an HDF5", "truncated": "HDF5|damaged",
-                "other architecture": "does not fit"}[problem]
-    with pytest.raises(pretrained.WeightsError, match=expected) as error:
-        pretrained.load("denoiser", path)
-    assert str(path) in str(error.value)
-
-
-@pytest.mark.skipif(not pretrained.weights_path("denoiser").exists(), reason="no shipped weights")
-def test_shipped_weights_enhance_the_embedded_eval_set():
-    lows, highs = load_pairs(list_pairs(None, "eval"))
-    enhanced = [inference.denoise(low) for low in lows]
-    assert metrics.psnr(enhanced, highs) > metrics.psnr(lows, highs) + 5
-    assert pretrained.card("denoiser")["params"] == pretrained.load("denoiser").count_params()
-
-
-def test_split_is_seeded_and_disjoint():
-    pairs = list(range(20))
-    train, val = split_train_val(pairs, 5, seed=1)
-    assert len(val) == 5 and not set(train) & set(val) and split_train_val(pairs, 5, seed=1) == (train, val)
-    with pytest.raises(ValueError, match="val_pairs"):
-        split_train_val(pairs, 20, seed=0)
 
 
 def _tiny_data():
@@ -107,6 +40,30 @@ def _history(path):
         return [row for row in csv.DictReader(handle)]
 
 
+# --- splitting and validation data ----------------------------------------------------------------
+
+
+def test_split_is_seeded_and_disjoint():
+    pairs = list(range(20))
+    train, val = split_train_val(pairs, 5, seed=1)
+    assert len(val) == 5 and not set(train) & set(val) and split_train_val(pairs, 5, seed=1) == (train, val)
+    with pytest.raises(ValueError, match="val_pairs"):
+        split_train_val(pairs, 20, seed=0)
+
+
+def test_synthetic_validation_starts_with_do_no_harm():
+    highs = [make_scene(seed) for seed in range(5)]
+    lows, targets = train.synthetic_validation(highs, SynthesisConfig(), seed=0)
+    np.testing.assert_array_equal(lows[0], targets[0])
+    assert lows[1].mean() < targets[1].mean() and len(lows) == 5
+    assert train.TrainConfig().synthesis() is None
+    assert train.TrainConfig(synthetic_share=0.5, min_ratio=2).synthesis().ratio_range == (2, 100.0)
+
+
+# --- the shared training loop ---------------------------------------------------------------------
+
+
+@pytest.mark.slow
 def test_fit_reduces_the_loss_and_writes_its_files(tmp_path):
     data = _tiny_data()
     fit(models.build_denoiser, l1_ssim_loss(), data, data, tmp_path, _config(),
@@ -116,6 +73,7 @@ def test_fit_reduces_the_loss_and_writes_its_files(tmp_path):
     assert all((tmp_path / name).exists() for name in ("best.weights.h5", "last.weights.h5", "config.json"))
 
 
+@pytest.mark.slow
 def test_interrupted_run_resumes_where_it_stopped(tmp_path):
     class Interrupt(keras.callbacks.Callback):
         def on_epoch_end(self, epoch, logs=None):
@@ -133,19 +91,7 @@ def test_interrupted_run_resumes_where_it_stopped(tmp_path):
     assert epochs == [0, 1, 2, 3], "the second run must continue at epoch 3, not start over"
 
 
-def test_stream_from_start_is_the_tail_of_the_stream_from_zero():
-    from lolenhance.pipeline import make_pair_dataset
-
-    rng = np.random.default_rng(3)
-    lows = [rng.random(shape, dtype=np.float32) for shape in ((40, 48, 3), (36, 52, 3), (44, 40, 3))]
-    highs = [1.0 - low for low in lows]
-    kwargs = dict(batch_size=2, crop_size=24, seed=4, augment=PairedAugmenter(photometric=False))
-    whole = [low.numpy() for low, _ in make_pair_dataset((lows, highs), **kwargs).take(7)]
-    tail = [low.numpy() for low, _ in make_pair_dataset((lows, highs), start=8, **kwargs).take(3)]
-    for expected, got in zip(whole[4:], tail, strict=True):  # start=8 elements = 4 batches of 2
-        np.testing.assert_array_equal(got, expected)
-
-
+@pytest.mark.slow
 @pytest.mark.parametrize("augment", [False, True])
 def test_resumed_run_ends_with_the_weights_of_an_uninterrupted_run(tmp_path, augment):
     class Interrupt(keras.callbacks.Callback):
@@ -171,6 +117,7 @@ def test_resumed_run_ends_with_the_weights_of_an_uninterrupted_run(tmp_path, aug
     np.testing.assert_allclose(resumed_loss, straight_loss, rtol=1e-4)
 
 
+@pytest.mark.slow
 def test_nan_loss_stops_with_a_clear_message(tmp_path):
     from lolenhance.train import TrainingDiverged
 
@@ -181,6 +128,7 @@ def test_nan_loss_stops_with_a_clear_message(tmp_path):
     assert not (tmp_path / "last.weights.h5").exists() and not (tmp_path / "best.weights.h5").exists()
 
 
+@pytest.mark.slow
 def test_mirrored_strategy_on_two_logical_cpus(tmp_path):
     # The same global batch split over two replicas must train the same weights as one device.
     script = textwrap.dedent(f"""
@@ -215,3 +163,43 @@ def test_mirrored_strategy_on_two_logical_cpus(tmp_path):
     assert difference < 1e-4, result.stdout
     single = [float(row["loss"]) for row in _history(tmp_path / "single" / "history.csv")]
     np.testing.assert_allclose(losses, single, rtol=1e-4)
+
+
+# --- the recipes ----------------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_init_weights_start_training_from_given_weights(tmp_path, monkeypatch):
+    monkeypatch.delenv("LOL_ROOT", raising=False)
+    keras.utils.set_random_seed(7)
+    start = models.build_denoiser()
+    start.save_weights(tmp_path / "start.weights.h5")
+    config = train.TrainConfig(epochs=1, steps_per_epoch=1, batch_size=2, crop_size=32, val_pairs=1,
+                               learning_rate=1e-12, init_weights=str(tmp_path / "start.weights.h5"),
+                               synthetic_share=0.5)
+    model = train.train_denoiser(None, tmp_path / "run", config, verbose=0)
+    for before, after in zip(start.get_weights(), model.get_weights()):
+        np.testing.assert_allclose(after, before, atol=1e-6)
+    assert replace(config, init_weights=None).init_weights is None
+
+
+@pytest.mark.slow
+def test_curve_recipe_trains_on_whole_image_exposures_and_exports(tmp_path, monkeypatch):
+    from lolenhance import train
+
+    monkeypatch.delenv("LOL_ROOT", raising=False)
+    config = train.TrainConfig(epochs=1, steps_per_epoch=2, batch_size=2, crop_size=32, val_pairs=1, ssim_weight=0.03)
+    seen = []
+    original = pipeline.make_pair_dataset
+
+    def recording(*args, **kwargs):
+        seen.append(kwargs.get("with_exposure"))
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(train, "make_pair_dataset", recording)
+    train.train_curves("curve", None, tmp_path / "run", config, verbose=0)
+    assert seen == [True], "crops must be told the exposure of the whole image"
+    (tmp_path / "weights").mkdir()
+    shipped = train.export_weights("curve", tmp_path / "run", tmp_path / "weights")
+    net = pretrained.load("curve", shipped)
+    assert len(net.inputs) == 3 and net.count_params() == 68_451

@@ -1,0 +1,53 @@
+"""Small image and file makers shared by several test modules (imported as ``helpers``)."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import numpy as np
+
+from lolenhance.io import write_image
+
+#: The readable inputs of the ``inputs`` fixture (conftest.py).
+GOOD = ("a", "b", "c")
+
+
+def make_scene(seed: int = 0, shape=(48, 64, 3)) -> np.ndarray:
+    """A well-exposed random scene, values in [0.1, 0.9]."""
+    return np.random.default_rng(seed).uniform(0.1, 0.9, shape).astype(np.float32)
+
+
+def make_dark(seed: int, shape=(24, 32, 3)) -> np.ndarray:
+    """A dark random image, values in [0, 0.15)."""
+    return (np.random.default_rng(seed).random(shape, dtype=np.float32) * 0.15).astype(np.float32)
+
+
+def sha256(path: Path) -> str:
+    """``sha256:<hex>`` of a file, as pooch expects a known hash."""
+    return "sha256:" + hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def dihedral_index(image: np.ndarray, out: np.ndarray) -> int | None:
+    """Which of the 8 flips/rotations of ``image`` ``out`` is (None: none of them)."""
+    for index, k in enumerate(range(4)):
+        for flip in (False, True):
+            candidate = np.rot90(image[:, ::-1] if flip else image, k)
+            if candidate.shape == out.shape and np.array_equal(candidate, out):
+                return 2 * index + flip
+    return None
+
+
+def make_source(root: Path, *, bad: bool = True) -> Path:
+    """A tiny LOL-v1 source: pairs a, b (readable) and c (truncated low image) when ``bad``."""
+    rng = np.random.default_rng(7)
+    for name in ("a", "b", "c") if bad else ("a", "b"):
+        for kind in ("low", "high"):
+            folder = root / "our485" / kind
+            folder.mkdir(parents=True, exist_ok=True)
+            scale = 0.15 if kind == "low" else 1.0
+            write_image(folder / f"{name}.png", (rng.random((24, 32, 3)) * scale).astype(np.float32))
+    if bad:
+        path = root / "our485" / "low" / "c.png"
+        path.write_bytes(path.read_bytes()[:60])
+    return root

@@ -1,0 +1,119 @@
+"""lolenhance.inference: tiled denoising, α estimation, the fast curve path.
+
+Kinds: shapes, exceptions, known values (tiles and the fast path equal the whole-image reference).
+"""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from lolenhance import curves, inference, metrics, models
+
+# --- denoise (the model fixture is in conftest.py) ------------------------------------------------
+
+
+@pytest.mark.parametrize("shape", [(37, 53, 3), (8, 8, 3), (1, 9, 3), (64, 48, 3)])
+def test_any_size_in_same_size_out(model, shape):
+    image = np.random.default_rng(0).random(shape, dtype=np.float32)
+    out = inference.denoise(image, model)
+    assert out.shape == shape and out.dtype == np.float32
+    assert 0.0 <= out.min() and out.max() <= 1.0
+
+
+def test_tiles_blend_without_seams(model):
+    image = np.full((200, 260, 3), 0.2, np.float32)  # every tile sees the same content
+    whole = inference.denoise(image, model, tile=512)
+    tiled = inference.denoise(image, model, tile=128, overlap=48)
+    # zero padding inside each tile perturbs its border; the overlap blend must hide it
+    assert metrics.psnr(tiled, whole) > 40
+
+
+def test_tile_must_exceed_overlap(model):
+    with pytest.raises(ValueError, match="tile"):
+        inference.denoise(np.zeros((16, 16, 3), np.float32), model, tile=20, overlap=16)
+
+
+def test_input_validation(model):
+    with pytest.raises(TypeError, match="to_float32"):
+        inference.denoise(np.zeros((16, 16, 3), np.uint8), model)
+
+
+# --- the curve models -----------------------------------------------------------------------------
+
+
+def test_count_conditioning_changes_alpha():
+    keras.utils.set_random_seed(4)
+    net = models.build_dce_net("curve")
+    image = np.random.default_rng(0).random((16, 16, 3), dtype=np.float32) * 0.2
+    assert not np.allclose(inference.estimate_alpha(net, image, 1.0, 2), inference.estimate_alpha(net, image, 1.0, 14))
+    with pytest.raises(ValueError, match="conditioned"):
+        inference.estimate_alpha(net, image, 1.0)
+
+
+@pytest.mark.parametrize(("kind", "shape", "scale"), [("curve", (70, 45, 3), "fast"), ("curve", (33, 97, 3), 1.0),
+                                                      ("zero-dce", (70, 45, 3), 0.5), ("zero-dce", (1, 1, 3), 1.0),
+                                                      ("curve", (400, 600, 3), "fast")])
+def test_fast_path_matches_the_reference_recursion(kind, shape, scale):
+    keras.utils.set_random_seed(5)
+    net = models.build_dce_net(kind)
+    image = np.random.default_rng(1).random(shape, dtype=np.float32) * 0.3
+    used = inference.fast_scale(*shape[:2]) if scale == "fast" else scale
+    reference = np.clip(curves.apply_curves(image, inference.estimate_alpha(net, image, used, 8), 8), 0, 1)
+    result = inference.enhance_curves(image, kind, 8, model=net, scale=scale)
+    assert result.dtype == np.float32 and result.shape == shape
+    np.testing.assert_allclose(result, reference, atol=1e-5)
+    if kind == "zero-dce":
+        with pytest.raises(ValueError, match="at most 8"):
+            inference.enhance_curves(image, kind, 9, model=net)
+
+
+@pytest.mark.parametrize(("kind", "scale"), [("curve", 1.0), ("zero-dce", 1.0), ("curve", 0.5), ("zero-dce", 0.5)])
+def test_tiled_estimation_equals_whole_image_estimation(monkeypatch, kind, scale):
+    keras.utils.set_random_seed(7)
+    net = models.build_dce_net(kind)
+    image = np.random.default_rng(2).random((75, 91, 3), dtype=np.float32) * 0.3
+    whole = inference.enhance_curves(image, kind, 8, model=net, scale=scale)
+    monkeypatch.setattr(inference, "CURVE_TILE", 16)  # 5 × 6 tiles at full size, each with its margin
+    tiled = inference.enhance_curves(image, kind, 8, model=net, scale=scale)
+    np.testing.assert_allclose(tiled, whole, atol=2e-6)
+
+
+@pytest.mark.parametrize(("small", "large"), [(7, 30), (92, 1080), (5, 5), (1, 4)])
+def test_banded_upsampling_matches_tensorflow_bilinear(small, large):
+    wide = np.random.default_rng(3).random((small, 6, 24), dtype=np.float32)
+    expected = tf.image.resize(wide[None], (large, 6), method="bilinear")[0].numpy()
+    bands = [inference._upsample_rows(wide, large, start, min(start + 7, large)) for start in range(0, large, 7)]
+    np.testing.assert_allclose(np.concatenate(bands), expected, atol=1e-5)  # TF computes the scale in float32
+
+
+def test_fast_scale_keeps_estimation_cost_constant():
+    assert inference.fast_scale(400, 600) == pytest.approx(0.16)
+    assert inference.fast_scale(1080, 1920) ** 2 * 1080 * 1920 == pytest.approx(inference.ESTIMATION_PIXELS)
+    assert inference.fast_scale(50, 50) == 1.0
+    with pytest.raises(ValueError, match="fast"):
+        inference.enhance_curves(np.zeros((8, 8, 3), np.float32), model=models.build_dce_net("curve"), scale="quick")
+
+
+def test_downscaled_estimation_is_close_on_a_smooth_image():
+    keras.utils.set_random_seed(1)
+    net = models.build_dce_net("curve")
+    ramp = np.linspace(0.02, 0.3, 96, dtype=np.float32)
+    image = np.stack([np.tile(ramp, (64, 1))] * 3, axis=-1)
+    full = inference.enhance_curves(image, model=net, scale=1.0)
+    fast = inference.enhance_curves(image, model=net, scale=0.5)
+    assert full.shape == fast.shape == image.shape
+    assert metrics.psnr(fast, full) > 30
+    with pytest.raises(ValueError, match="scale"):
+        inference.enhance_curves(image, model=net, scale=0)
+
+
+def test_brightness_rises_with_iterations_for_the_sigmoid_model():
+    keras.utils.set_random_seed(2)
+    net = models.build_dce_net("curve")
+    image = np.random.default_rng(0).random((24, 24, 3), dtype=np.float32) * 0.2
+    _, steps = inference.enhance_curves(image, model=net, iterations=16, scale=1.0, return_intermediates=True)
+    means = [float(step.mean()) for step in steps]
+    assert all(b >= a for a, b in zip(means, means[1:]))

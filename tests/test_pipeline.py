@@ -1,0 +1,177 @@
+"""lolenhance.pipeline: the tf.data stream of paired crops and the drawn iteration counts.
+
+Kinds: shapes, known values, exceptions, determinism (per seed, resuming mid-stream).
+"""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+from helpers import make_scene
+
+from lolenhance import curves, inference, models, pipeline
+from lolenhance.augment import PairedAugmenter
+from lolenhance.data import list_pairs
+from lolenhance.pipeline import make_pair_dataset
+from lolenhance.sensor import SynthesisConfig
+
+
+def _first_batches(dataset, n=3):
+    return [(low.numpy(), high.numpy()) for low, high in dataset.take(n)]
+
+
+def _batches(dataset, count=3):
+    return [tuple(np.asarray(part) for part in batch) for batch in dataset.take(count).as_numpy_iterator()]
+
+
+# --- crops, exposures, augmentation ---------------------------------------------------------------
+
+
+def test_pipeline_shapes_range_and_alignment(make_tree):
+    rng = np.random.default_rng(1)
+    lows = [rng.random((40, 56, 3), dtype=np.float32) for _ in range(3)]
+    highs = [1.0 - low for low in lows]  # a pixelwise relation that survives only aligned crops
+    dataset = make_pair_dataset((lows, highs), batch_size=2, crop_size=16, seed=0)
+    for low, high in _first_batches(dataset):
+        assert low.shape == high.shape == (2, 16, 16, 3) and low.dtype == np.float32
+        assert 0 <= low.min() and low.max() <= 1
+        np.testing.assert_allclose(high, 1.0 - low, atol=1.5 / 255)
+
+
+def test_pipeline_with_exposure_gives_the_whole_low_images_mean():
+    # left half v, right half v + 0.5: a crop's own mean is v, v + 0.5 or between; the whole
+    # image's is v + 0.25, and v identifies the pair
+    levels = (0.05, 0.1, 0.15)
+    lows = [np.concatenate([np.full((32, 20, 3), v, np.float32), np.full((32, 20, 3), v + 0.5, np.float32)], axis=1)
+            for v in levels]
+    dataset = make_pair_dataset((lows, lows), batch_size=4, crop_size=8, seed=3, with_exposure=True)
+    for (low, exposure), high in dataset.take(3):
+        assert exposure.shape == (4, 3) and low.shape == high.shape == (4, 8, 8, 3)
+        for crop, told in zip(low.numpy(), exposure.numpy()):
+            level = min(levels, key=lambda v: abs(crop.min() % 0.5 - v))
+            assert abs(crop.min() % 0.5 - level) < 0.01
+            np.testing.assert_allclose(told, level + 0.25, atol=1e-3)
+
+
+def test_pipeline_is_deterministic_per_seed(make_tree):
+    pairs = list_pairs(make_tree("v1", n_train=4, size=(32, 40)), "train")
+    first = _first_batches(make_pair_dataset(pairs, batch_size=2, crop_size=16, seed=5))
+    again = _first_batches(make_pair_dataset(pairs, batch_size=2, crop_size=16, seed=5))
+    other = _first_batches(make_pair_dataset(pairs, batch_size=2, crop_size=16, seed=6))
+    assert all(np.array_equal(a[0], b[0]) for a, b in zip(first, again))
+    assert not all(np.array_equal(a[0], b[0]) for a, b in zip(first, other))
+
+
+def test_pipeline_mixed_sizes_and_errors():
+    rng = np.random.default_rng(2)
+    lows = [rng.random((24, 30, 3), dtype=np.float32), rng.random((20, 36, 3), dtype=np.float32)]
+    dataset = make_pair_dataset((lows, lows), batch_size=2, crop_size=12, seed=0)
+    assert _first_batches(dataset, 1)[0][0].shape == (2, 12, 12, 3)
+    with pytest.raises(ValueError, match="larger than the smallest image side 20"):
+        make_pair_dataset((lows, lows), crop_size=32)
+    with pytest.raises(ValueError, match="batch_size"):
+        make_pair_dataset((lows, lows), batch_size=0)
+    with pytest.raises(ValueError, match="one size"):
+        make_pair_dataset((lows, lows), crop_size=None)
+
+
+def test_make_pair_dataset_with_augmenter_is_aligned_and_deterministic():
+    from lolenhance.pipeline import make_pair_dataset
+
+    rng = np.random.default_rng(6)
+    lows = [np.rint(rng.random((40, 56, 3)) * 255).astype(np.float32) / 255 for _ in range(3)]
+    highs = [1.0 - low for low in lows]
+    batches = []
+    for _ in range(2):
+        dataset = make_pair_dataset((lows, highs), batch_size=4, crop_size=24, seed=9,
+                                    augment=PairedAugmenter(photometric=False))
+        batches.append([(low.numpy(), high.numpy()) for low, high in dataset.take(3)])
+    for (low_a, high_a), (low_b, high_b) in zip(*batches, strict=True):
+        assert low_a.shape == high_a.shape == (4, 24, 24, 3)
+        np.testing.assert_allclose(high_a, 1.0 - low_a, atol=1e-5)
+        assert np.array_equal(low_a, low_b) and np.array_equal(high_a, high_b)
+
+
+def test_stream_from_start_is_the_tail_of_the_stream_from_zero():
+    from lolenhance.pipeline import make_pair_dataset
+
+    rng = np.random.default_rng(3)
+    lows = [rng.random(shape, dtype=np.float32) for shape in ((40, 48, 3), (36, 52, 3), (44, 40, 3))]
+    highs = [1.0 - low for low in lows]
+    kwargs = dict(batch_size=2, crop_size=24, seed=4, augment=PairedAugmenter(photometric=False))
+    whole = [low.numpy() for low, _ in make_pair_dataset((lows, highs), **kwargs).take(7)]
+    tail = [low.numpy() for low, _ in make_pair_dataset((lows, highs), start=8, **kwargs).take(3)]
+    for expected, got in zip(whole[4:], tail, strict=True):  # start=8 elements = 4 batches of 2
+        np.testing.assert_array_equal(got, expected)
+
+
+# --- synthesis ------------------------------------------------------------------------------------
+
+
+def test_no_synthesis_and_no_relighting_is_the_plain_stream():
+    lows = [make_scene(seed) * 0.2 for seed in range(3)]
+    highs = [make_scene(seed) for seed in range(3)]
+    plain = _batches(make_pair_dataset((lows, highs), batch_size=2, crop_size=16, seed=2))
+    off = SynthesisConfig(share=0.0, real_illuminant_p=0.0)
+    same = _batches(make_pair_dataset((lows, highs), batch_size=2, crop_size=16, seed=2, synthesis=off))
+    for a, b in zip(plain, same):
+        np.testing.assert_array_equal(a[0], b[0])
+        np.testing.assert_array_equal(a[1], b[1])
+
+
+def test_synthetic_identity_crops_are_their_own_target_and_told_their_exposure():
+    highs = [np.full((32, 40, 3), level, np.float32) for level in (0.3, 0.6)]
+    lows = [high * 0.1 for high in highs]
+    config = SynthesisConfig(share=1.0, identity_share=1.0, temperature_range=(0, 0), tint_range=(0, 0))
+    dataset = make_pair_dataset((lows, highs), batch_size=4, crop_size=16, seed=0, with_exposure=True,
+                                synthesis=config)
+    for (low, exposure), high in dataset.take(2).as_numpy_iterator():
+        np.testing.assert_array_equal(low, high)
+        np.testing.assert_allclose(exposure, low.mean(axis=(1, 2)), atol=2 / 255)
+
+
+def test_synthesis_is_deterministic_per_seed_and_mixes_real_pairs():
+    lows = [make_scene(seed) * 0.05 for seed in range(4)]
+    highs = [make_scene(seed) for seed in range(4)]
+    config = SynthesisConfig(share=0.5, real_illuminant_p=0.0)
+    first = _batches(make_pair_dataset((lows, highs), batch_size=8, crop_size=16, seed=1, synthesis=config), 4)
+    again = _batches(make_pair_dataset((lows, highs), batch_size=8, crop_size=16, seed=1, synthesis=config), 4)
+    for a, b in zip(first, again):
+        np.testing.assert_array_equal(a[0], b[0])
+    crops = [(low, high) for batch in first for low, high in zip(*batch)]
+    real = sum(np.allclose(low, np.rint(high * 0.05 * 255) / 255, atol=1.5 / 255) for low, high in crops)
+    assert 0 < real < len(crops), "about half the crops are real pairs, the rest synthetic"
+
+
+# --- iteration counts -----------------------------------------------------------------------------
+
+
+def test_training_target_is_graded_by_the_drawn_count():
+    """The pipeline draws one count per batch and grades the target; the model applies that count."""
+    low = tf.random.stateless_uniform((2, 32, 32, 3), (5, 6)) * 0.2
+    high = tf.random.stateless_uniform((2, 32, 32, 3), (7, 8))
+    exposure = tf.reduce_mean(low, axis=(1, 2))
+    batches = tf.data.Dataset.from_tensors(((low, exposure), high)).repeat(24)
+    stream = list(pipeline.with_iteration_counts(batches, seed=3))
+    counts = []
+    for (_, _, count), target in stream:
+        drawn = count.numpy().ravel()
+        assert count.shape == (2, 1) and (drawn == drawn[0]).all()
+        n = int(drawn[0])
+        assert curves.TRAIN_ITERATIONS[0] <= n <= curves.TRAIN_ITERATIONS[1]
+        stops = curves.STOPS_PER_ITERATION * (n - curves.DEFAULT_ITERATIONS["curve"])
+        np.testing.assert_allclose(target, curves.exposure_shift(high, stops), atol=1e-6)
+        counts.append(n)
+    assert len(set(counts)) > 2 and curves.DEFAULT_ITERATIONS["curve"] in counts
+    # a resumed stream draws the same counts from where it starts
+    resumed = [int(count[0, 0]) for (_, _, count), _ in pipeline.with_iteration_counts(batches.skip(5), seed=3,
+                                                                                       start_batch=5)]
+    assert resumed == counts[5:]
+    # the model applies the count it is given, as inference does
+    keras.utils.set_random_seed(6)
+    model = models.CurveEnhancer("curve")
+    enhanced = model((low, exposure, tf.fill((2, 1), 12.0)))
+    expected = inference.enhance_curves(low[0].numpy(), iterations=12, model=model.net)
+    np.testing.assert_allclose(enhanced[0], expected, atol=1e-5)

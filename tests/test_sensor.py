@@ -1,0 +1,99 @@
+"""lolenhance.sensor: the physical low-light model and the synthesised training pairs.
+
+Kinds: known values, properties (hypothesis), exceptions, determinism.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from helpers import make_scene
+from hypothesis import given
+from hypothesis import strategies as st
+
+from lolenhance import sensor
+from lolenhance.curves import image_exposure
+from lolenhance.sensor import SynthesisConfig, synthesise_pair
+
+# --- the low-light model --------------------------------------------------------------------------
+
+
+def test_srgb_known_values():
+    np.testing.assert_allclose(sensor.srgb_to_linear(np.array([0.0, 0.5, 1.0])), [0.0, 0.21404, 1.0], atol=1e-4)
+
+
+@given(st.floats(0, 1, allow_nan=False, width=32))
+def test_srgb_round_trip(value):
+    assert float(sensor.linear_to_srgb(sensor.srgb_to_linear(np.float32(value)))) == pytest.approx(value, abs=1e-5)
+
+
+def test_low_light_is_darker_deterministic_and_shot_noise_grows_with_signal():
+    flat = np.concatenate([np.full((64, 64, 3), 0.3, np.float32), np.full((64, 64, 3), 0.9, np.float32)], axis=1)
+    model = sensor.LowLightModel(exposure_ratio=0.1, full_well=2000, read_noise=0.0, quantise=False)
+    low = sensor.simulate_low_light(flat, model, np.random.default_rng(0))
+    again = sensor.simulate_low_light(flat, model, np.random.default_rng(0))
+    assert np.array_equal(low, again) and low.mean() < flat.mean()
+    linear = sensor.srgb_to_linear(low)
+    dim, bright = linear[:, :64].var(), linear[:, 64:].var()
+    assert bright > 2 * dim, "Poisson variance is proportional to the signal"
+
+
+def test_model_validates_parameters():
+    with pytest.raises(ValueError, match="exposure_ratio"):
+        sensor.LowLightModel(exposure_ratio=2)
+    with pytest.raises(ValueError, match="full_well"):
+        sensor.LowLightModel(full_well=0)
+
+
+# --- synthesise_pair ------------------------------------------------------------------------------
+
+
+def test_identity_pairs_are_the_relit_image_itself():
+    low, target, _ = synthesise_pair(make_scene(), np.random.default_rng(0), SynthesisConfig(identity_share=1.0))
+    np.testing.assert_array_equal(low, target)
+    assert low.dtype == np.float32 and np.allclose(low * 255, np.rint(low * 255), atol=1e-3)
+
+
+def test_darker_capture_keeps_the_illuminant_of_its_target():
+    # in linear light the low is target / r per channel (up to noise): the same cast on both
+    config = SynthesisConfig(identity_share=0.0, ratio_range=(8, 8), temperature_range=(0.3, 0.3),
+                             full_well_range=(1e6, 1e6), read_noise_range=(0, 0))
+    scene = np.full((64, 64, 3), 0.5, np.float32)
+    low, target, _ = synthesise_pair(scene, np.random.default_rng(1), config)
+    low_linear = sensor.srgb_to_linear(low).reshape(-1, 3).mean(0)
+    target_linear = sensor.srgb_to_linear(target).reshape(-1, 3).mean(0)
+    np.testing.assert_allclose(low_linear * 8, target_linear, rtol=0.03)
+    assert target[0, 0, 0] > target[0, 0, 1] > target[0, 0, 2], "t > 0 warms the target"
+
+
+def test_over_exposure_saturates():
+    config = SynthesisConfig(identity_share=0.0, ratio_range=(0.25, 0.25), full_well_range=(1e6, 1e6),
+                             read_noise_range=(0, 0), temperature_range=(0, 0), tint_range=(0, 0))
+    low, target, _ = synthesise_pair(np.full((16, 16, 3), 0.8, np.float32), np.random.default_rng(0), config)
+    assert low.min() == 1.0 and target.max() < 0.81
+
+
+def test_synthesis_is_seeded_and_companions_share_the_draws():
+    scene = make_scene()
+    thumb = scene[::4, ::4].copy()
+    config = SynthesisConfig(identity_share=0.0, full_well_range=(1e6, 1e6))
+    first = synthesise_pair(scene, np.random.default_rng(5), config, companions=(thumb,))
+    again = synthesise_pair(scene, np.random.default_rng(5), config, companions=(thumb,))
+    np.testing.assert_array_equal(first[0], again[0])
+    # the thumbnail of the scene rendered with the same draws has the crop's exposure
+    np.testing.assert_allclose(image_exposure(first[2][0]), image_exposure(first[0][::4, ::4]), atol=0.01)
+
+
+@pytest.mark.parametrize(("field", "value", "message"), [
+    ("share", 1.5, "share must be in"), ("ratio_range", (10, 2), "low <= high"),
+    ("full_well_range", (0, 10), "positive"),
+])
+def test_config_validates(field, value, message):
+    with pytest.raises(ValueError, match=message):
+        SynthesisConfig(**{field: value})
+
+
+def test_illuminant_gains_keep_a_greys_luminance():
+    gains = sensor.illuminant_gains(-0.2, 0.1)
+    assert gains[2] > gains[0]
+    assert float(gains @ np.array([0.2126, 0.7152, 0.0722], np.float32)) == pytest.approx(1.0, abs=1e-6)
