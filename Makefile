@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
 
-.PHONY: install figures test test-fast test-unit test-notebooks lint clean
+.PHONY: install figures test test-fast test-unit test-notebooks lint lab clean
 
 install: $(VENV)/.installed
 
@@ -43,6 +43,10 @@ lint: install
 	$(BIN)/ruff check lolenhance tests benchmarks
 	$(BIN)/lint-imports
 	$(BIN)/mypy
+
+# JupyterLab on notebooks/ in the project's environment; data from LOL_ROOT if set, else the embedded set.
+lab: install
+	$(BIN)/jupyter lab --notebook-dir=notebooks
 
 clean:
 	rm -rf build .pytest_cache
