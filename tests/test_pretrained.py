@@ -3,9 +3,9 @@
 ``tests/data/learned_outputs.npz`` holds, for each embedded eval image, 2,000 sampled output
 pixels (and the per-channel output mean) of every learned method with the shipped weights. It
 was recorded with the code *before* the package was split into ``models`` / ``pretrained`` /
-``inference`` (commit e34269f, ``curves.enhance`` / ``denoiser.enhance``), so this test proves the
-move changed no output. When the shipped weights change, record it again with
-``python tests/record_learned_outputs.py`` and say so in the commit.
+``inference`` (commit e34269f, ``curves.enhance`` / ``denoiser.enhance``, run with the weights
+shipped now), so this test proves the move changed no output. When the shipped weights change,
+record it again with ``python tests/record_learned_outputs.py`` and say so in the commit.
 """
 
 from __future__ import annotations
