@@ -271,10 +271,6 @@ class _Synthesiser:
         self.low_thumbs = [thumb(image) for image in lows] if self.with_exposure else []
         self.high_thumbs = [thumb(image) for image in highs] if self.with_exposure else []
 
-    @staticmethod
-    def _exposure(image: np.ndarray) -> np.ndarray:
-        return image_exposure(image)  # the one definition, shared with inference
-
     def __call__(self, low: np.ndarray, high: np.ndarray, index, seed) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         config, index = self.config, int(index)
         rng = np.random.default_rng(int(seed))
@@ -283,12 +279,12 @@ class _Synthesiser:
             companions = (self.high_thumbs[index],) if self.with_exposure else ()
             low_f, high_f, thumb_lows = synthesise_pair(high.astype(np.float32) / 255, rng, config, companions=companions)
             if self.with_exposure:
-                exposure = self._exposure(thumb_lows[0])
+                exposure = image_exposure(thumb_lows[0])
         elif rng.random() < config.real_illuminant_p:
             gains = illuminant_gains(rng.uniform(*config.temperature_range), rng.uniform(*config.tint_range))
             low_f, high_f = relight(low.astype(np.float32) / 255, gains), relight(high.astype(np.float32) / 255, gains)
             if self.with_exposure:
-                exposure = self._exposure(relight(self.low_thumbs[index], gains))
+                exposure = image_exposure(relight(self.low_thumbs[index], gains))
         else:
             return low, high, np.asarray(exposure, np.float32)
         as_bytes = [np.rint(image * 255).astype(np.uint8) for image in (low_f, high_f)]

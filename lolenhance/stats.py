@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -79,8 +80,6 @@ def pair_statistics(low: np.ndarray, high: np.ndarray) -> dict[str, float]:
 
 
 def _noise_sigma(image: np.ndarray) -> float:
-    import warnings
-
     from skimage.restoration import estimate_sigma
 
     with warnings.catch_warnings():

@@ -36,13 +36,20 @@ __all__ = ["build_denoiser", "STRIDE", "SpaceToDepth", "DepthToSpace", "NeverDar
 STRIDE = 8
 
 
-@keras.saving.register_keras_serializable(package="lolenhance")
-class SpaceToDepth(layers.Layer):
-    """Rearrange ``block × block`` pixel blocks into channels (``tf.nn.space_to_depth``)."""
+class _BlockRearrange(layers.Layer):
+    """A weightless layer that moves ``block × block`` pixel blocks between space and channels."""
 
     def __init__(self, block: int = 2, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.block = int(block)
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "block": self.block}
+
+
+@keras.saving.register_keras_serializable(package="lolenhance")
+class SpaceToDepth(_BlockRearrange):
+    """Rearrange ``block × block`` pixel blocks into channels (``tf.nn.space_to_depth``)."""
 
     def call(self, inputs: tf.Tensor) -> tf.Tensor:
         return tf.nn.space_to_depth(inputs, self.block)
@@ -52,17 +59,10 @@ class SpaceToDepth(layers.Layer):
         return (n, None if h is None else h // self.block, None if w is None else w // self.block,
                 c * self.block**2)
 
-    def get_config(self) -> dict[str, Any]:
-        return {**super().get_config(), "block": self.block}
-
 
 @keras.saving.register_keras_serializable(package="lolenhance")
-class DepthToSpace(layers.Layer):
+class DepthToSpace(_BlockRearrange):
     """The inverse of :class:`SpaceToDepth` (``tf.nn.depth_to_space``)."""
-
-    def __init__(self, block: int = 2, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.block = int(block)
 
     def call(self, inputs: tf.Tensor) -> tf.Tensor:
         return tf.nn.depth_to_space(inputs, self.block)
@@ -71,9 +71,6 @@ class DepthToSpace(layers.Layer):
         n, h, w, c = shape
         return (n, None if h is None else h * self.block, None if w is None else w * self.block,
                 c // self.block**2)
-
-    def get_config(self) -> dict[str, Any]:
-        return {**super().get_config(), "block": self.block}
 
 
 @keras.saving.register_keras_serializable(package="lolenhance")
