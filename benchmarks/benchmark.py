@@ -21,6 +21,13 @@ generated from that JSON (``--render JSON --update-readme README.md``) and a tes
   change of mean brightness from input to output; the last also on the embedded set's lows.
   The LOL table above carries the same colour, clipping and brightness columns.
 
+* **deployment** (``--exports``, its own JSON) — each learned model exported by
+  :mod:`lolenhance.export` (TFLite fp32 / fp16 run by LiteRT, ONNX run by onnxruntime, SavedModel
+  run by TensorFlow) beside the library's Keras path: file size, median milliseconds per 600×400
+  and 1920×1080 image (each exported at that size; LiteRT and onnxruntime on 2 threads, Keras and
+  TensorFlow as a user gets them), and the largest difference from the Keras output at 600×400.
+  The image is the embedded set's first eval low image (ours to publish), resized.
+
 "full-res α" is the default of ``lolenhance.inference.enhance_curves``; "fast α" is ``scale="fast"``: α
 estimated on about 96×64 pixels whatever the image size, then upsampled.
 """
@@ -148,6 +155,68 @@ def benchmark(labels: list[str], lows, highs, repeats: int, memory: bool) -> dic
     return rows
 
 
+#: label → (kind, options) of each exported model; runtime label → (format, precision), None = Keras
+EXPORT_MODELS = {
+    "denoiser": ("denoiser", {}),
+    "curve (n=8, full-res α)": ("curve", {}),
+    "curve (n=8, fast α)": ("curve", {"scale": "fast"}),
+    "zero-dce (full-res α)": ("zero-dce", {}),
+}
+EXPORT_RUNTIMES = {"Keras (library)": None, "TFLite fp32": ("tflite", "fp32"), "TFLite fp16": ("tflite", "fp16"),
+                   "ONNX fp32": ("onnx", "fp32"), "SavedModel": ("saved_model", "fp32")}
+EXPORT_SIZES = {"600x400": (400, 600), "1920x1080": (1080, 1920)}
+
+
+def exports_section(repeats: int, threads: int = 2) -> dict:
+    """File size, latency and difference from Keras of every export (module docstring, "deployment")."""
+    import tempfile
+
+    import cv2
+
+    from lolenhance import export
+
+    source = load_pairs(list_pairs(embedded_root(), "eval"))[0][0]
+    rows: dict[str, dict] = {}
+    with tempfile.TemporaryDirectory() as folder:
+        for model_label, (kind, options) in EXPORT_MODELS.items():
+            keras_method = (METHODS["denoiser"] if kind == "denoiser"
+                            else functools.partial(inference.enhance_curves, kind=kind, **options))
+            for runtime, target in EXPORT_RUNTIMES.items():
+                row: dict = {"model": model_label, "runtime": runtime}
+                for size_label, (height, width) in EXPORT_SIZES.items():
+                    image = cv2.resize(source, (width, height), interpolation=cv2.INTER_AREA)
+                    if target is None:
+                        run = keras_method
+                        row["bytes"] = pretrained.weights_path(kind).stat().st_size
+                    else:
+                        name = f"{kind}_{len(rows)}_{size_label}_{target[1]}.{target[0]}"
+                        path = export.export_model(kind, f"{folder}/{name}", fmt=target[0], precision=target[1],
+                                                   size=(height, width), **options)
+                        run = export.load_exported(path, threads=threads)
+                        row["bytes"] = export.read_card(path)["file_bytes"]
+                    output = run(image)  # warm-up
+                    if size_label == "600x400":
+                        row["max_diff_255"] = float(np.abs(output - keras_method(image)).max() * 255)
+                    row[f"ms_{size_label}"] = median_ms(run, image, repeats if size_label == "600x400"
+                                                        else max(1, repeats // 2))
+                rows[f"{model_label} · {runtime}"] = row
+                print(f"  {model_label} · {runtime}: {row['ms_600x400']:.1f} ms", file=sys.stderr)
+    return {"rows": rows, "threads": threads, "repeats": repeats}
+
+
+def exports_markdown(section: dict) -> str:
+    lines = ["### Deployment: exported models (`lolenhance export`)\n",
+             f"Median ms per image after a warm-up call; LiteRT and onnxruntime on {section['threads']} threads. "
+             "Size: the file (Keras: the weights file). Difference: max abs against the Keras output at 600×400, "
+             "in 8-bit levels.\n",
+             "| model | runtime | size (MB) | ms 600×400 | ms 1920×1080 | max diff vs Keras (/255) |",
+             "|---|---|---:|---:|---:|---:|"]
+    for row in section["rows"].values():
+        lines.append(f"| {row['model']} | {row['runtime']} | {row['bytes'] / 1e6:.3f} | {row['ms_600x400']:.1f} | "
+                     f"{row['ms_1920x1080']:.0f} | {row['max_diff_255']:.3f} |")
+    return "\n".join(lines) + "\n"
+
+
 def _colour_columns(lows, outputs, highs) -> dict[str, float]:
     scores = robustness.score_outputs(lows, outputs, highs)
     return {key: scores[key] for key in ("colour_error", "clipped_added", "darkening_worst")}
@@ -254,6 +323,8 @@ def main() -> None:
     parser.add_argument("--render", metavar="JSON", help="print the report of an earlier run's JSON instead of running")
     parser.add_argument("--update-readme", metavar="README",
                         help="with --render: write the report into README's benchmark block")
+    parser.add_argument("--exports", action="store_true",
+                        help="only the deployment section (exports' size, latency, difference from Keras)")
     parser.add_argument("--memory-child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.memory_child:
@@ -266,6 +337,14 @@ def main() -> None:
             update_readme(results, args.update_readme)
         else:
             print(render(results))
+        return
+    if args.exports:
+        results = {"cpu_count": os.cpu_count(), "cpu": platform.processor() or platform.machine(),
+                   "exports": exports_section(args.repeats)}
+        print(render(results))
+        if args.json:
+            with open(args.json, "w") as handle:
+                json.dump(results, handle, indent=2)
         return
     lows, highs = load_pairs(list_pairs(args.data, args.split))
     rows = benchmark([KEYS[key] for key in args.methods], lows, highs, args.repeats, args.memory)
@@ -284,6 +363,9 @@ def main() -> None:
 
 def render(results: dict) -> str:
     """The Markdown report of a benchmark run (what ``main`` prints; ``--render`` redoes it from its JSON)."""
+    if "exports" in results:
+        return (f"On {results.get('cpu', 'x86_64')}, {results['cpu_count']} CPU cores\n\n"
+                + exports_markdown(results["exports"]))
     parts = [f"{results['pairs']} pairs of {results['data'] or 'the embedded set'} [{results['split']}] on "
              f"{results.get('cpu', 'x86_64')}, {results['cpu_count']} CPU cores\n", markdown(results["rows"])]
     if results.get("sweep"):
@@ -294,21 +376,28 @@ def render(results: dict) -> str:
 
 
 README_START, README_END = "<!-- benchmark:start -->", "<!-- benchmark:end -->"
+EXPORTS_START, EXPORTS_END = "<!-- exports:start -->", "<!-- exports:end -->"
+
+
+def _markers(results: dict) -> tuple[str, str]:
+    return (EXPORTS_START, EXPORTS_END) if "exports" in results else (README_START, README_END)
 
 
 def readme_block(results: dict) -> str:
-    """What the README holds between its benchmark markers: the report, generated, never typed."""
-    return f"{README_START}\n{render(results)}\n{README_END}"
+    """What the README holds between its markers (benchmark or exports): the report, generated, never typed."""
+    start, end = _markers(results)
+    return f"{start}\n{render(results)}\n{end}"
 
 
 def update_readme(results: dict, readme: str) -> None:
-    """Replace the README's benchmark block by the one generated from ``results``."""
+    """Replace the README's block (benchmark or exports) by the one generated from ``results``."""
+    start, end = _markers(results)
     with open(readme) as handle:
         text = handle.read()
-    if README_START not in text or README_END not in text:
-        raise ValueError(f"{readme}: no {README_START} … {README_END} block to replace")
-    head, rest = text.split(README_START, 1)
-    tail = rest.split(README_END, 1)[1]
+    if start not in text or end not in text:
+        raise ValueError(f"{readme}: no {start} … {end} block to replace")
+    head, rest = text.split(start, 1)
+    tail = rest.split(end, 1)[1]
     with open(readme, "w") as handle:
         handle.write(head + readme_block(results) + tail)
 

@@ -8,6 +8,7 @@ Subcommands::
     lolenhance enhance INPUT... --method M -o OUT  enhance image files/folders into OUT/<stem>.png
     lolenhance augment --data ROOT --out DIR --copies N [--seed S]   augmented pairs, LOL-v1 layout
     lolenhance train denoiser --data ROOT --out RUN [options]        train (resumes from RUN)
+    lolenhance export --model M --format F [--precision P] -o FILE   TFLite / ONNX / SavedModel + card
 
 Exit status: 0 on success, 1 when some inputs failed (they are listed), 2 on usage errors.
 """
@@ -99,6 +100,41 @@ def _augment(args: argparse.Namespace) -> int:
         return 2
     print(report.summary(), file=sys.stdout if report.exit_status == 0 else sys.stderr)
     return report.exit_status
+
+
+def _export(args: argparse.Namespace) -> int:
+    from lolenhance.export import ExportError, export_model
+
+    height, width = args.size
+    options = {name: value for name, value in (("iterations", args.iterations), ("scale", args.alpha_scale))
+               if value is not None}
+    if options and args.model == "denoiser":
+        print("lolenhance export: error: --iterations and --alpha-scale apply to curve and zero-dce", file=sys.stderr)
+        return 2
+    try:
+        path = export_model(args.model, args.output, fmt=args.format, precision=args.precision,
+                            size=(height, width), overwrite=args.overwrite, **options)
+    except ExportError as error:
+        print(f"lolenhance export: error: {error}", file=sys.stderr)
+        return 1
+    from lolenhance.export import read_card
+
+    card = read_card(path)
+    print(f"wrote {path} ({card['file_bytes'] / 1e6:.3f} MB, sha256 {card['sha256'][:16]}...) and {path}.json")
+    print(f"input {card['input']['name']} {card['input']['shape']} float32 RGB in [0, 1] -> "
+          f"output {card['output']['name']} {card['output']['shape']}")
+    return 0
+
+
+def _size(text: str) -> tuple[int, int]:
+    """``WIDTHxHEIGHT`` (e.g. ``600x400``) → ``(height, width)``."""
+    try:
+        width, height = (int(part) for part in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected WIDTHxHEIGHT such as 600x400, got {text!r}") from None
+    if width < 1 or height < 1:
+        raise argparse.ArgumentTypeError(f"expected positive sizes, got {text}")
+    return height, width
 
 
 def _fraction(text: str) -> float | str:
@@ -203,6 +239,28 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_training_arguments(train)
     train.set_defaults(handler=_train)
+
+    export = commands.add_parser(
+        "export",
+        help="export a shipped model to TFLite, ONNX or SavedModel (image in, image out)",
+        description="Export a shipped model as one graph that takes a float32 RGB image in [0, 1] of a "
+        "fixed size, (1, H, W, 3), and returns the enhanced image: padding, exposure planes, α "
+        "upsampling and the curve iterations are inside it. Writes FILE and FILE.json (its card: "
+        "input/output convention, settings, weights, converter). Runtimes: pip install 'lolenhance[export]'.",
+    )
+    export.add_argument("--model", required=True, choices=["denoiser", "curve", "zero-dce"], help="which model")
+    export.add_argument("--format", required=True, choices=["tflite", "onnx", "saved_model"], help="file format")
+    export.add_argument("--precision", default="fp32", choices=["fp32", "fp16"],
+                        help="fp16 (float16 weights, half the file) for tflite only; default fp32")
+    export.add_argument("--size", type=_size, default=(400, 600), metavar="WxH",
+                        help="input size baked into the graph (default 600x400)")
+    export.add_argument("--iterations", "-n", type=_int_at_least(0), help="curve / zero-dce: curve applications (default 8)")
+    export.add_argument("--alpha-scale", type=_fraction, metavar="S",
+                        help="curve / zero-dce: α-estimation scale in (0, 1] or 'fast' (default 1)")
+    export.add_argument("--output", "-o", required=True, metavar="FILE",
+                        help="the .tflite / .onnx file, or the SavedModel folder")
+    export.add_argument("--overwrite", action="store_true", help="replace an existing FILE")
+    export.set_defaults(handler=_export)
     return parser
 
 

@@ -51,11 +51,13 @@ class ConditioningPlanes(layers.Layer):
 
     def call(self, inputs: list) -> Any:
         image, count, *rest = inputs
-        ones = ops.ones_like(image[..., :1])
-        planes = [image, ones * ops.reshape(count / self.count_scale, (-1, 1, 1, 1))]
+        # broadcast from the image, not ones_like(image): exporters fold a constant-shaped ones
+        # tensor times a constant count into a stored plane as large as the image
+        zero = image * 0.0
+        planes = [image, zero[..., :1] + ops.reshape(count / self.count_scale, (-1, 1, 1, 1))]
         if rest:
             level = ops.log2(rest[0] + 1 / 256) / 8
-            planes.append(ops.ones_like(image) * ops.reshape(level, (-1, 1, 1, 3)))
+            planes.append(zero + ops.reshape(level, (-1, 1, 1, 3)))
         return ops.concatenate(planes, axis=-1)
 
     def compute_output_shape(self, input_shapes: list) -> tuple:
