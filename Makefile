@@ -1,5 +1,5 @@
 # Two commands do everything on a fresh machine (each installs what it needs first):
-#   make figures   the main job: execute notebooks 01-06 on the embedded data, regenerate figures/
+#   make figures   the main job: execute notebooks 01-07 in place on the embedded data, regenerate figures/
 #   make test      unit tests + every notebook under nbval (smoke mode)
 PYTHON ?= python3
 VENV ?= .venv
@@ -17,12 +17,13 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 # The main job always runs on the embedded default data, so the committed figures never show
-# third-party images; executed copies of the notebooks land in build/notebooks/.
+# third-party images. The notebooks are executed in place and committed with their outputs, so
+# they read with figures and tables on the repository's web page; tools/nbconvert_config.py drops
+# execution timestamps and kernel metadata, so re-running with unchanged code and data leaves
+# git status clean; tools/matplotlibrc keeps their inline images small.
 figures: install
-	mkdir -p build/notebooks
-	env -u LOL_ROOT -u LOLENHANCE_FIGURES_DIR $(BIN)/jupyter nbconvert --to notebook --execute \
-		--ExecutePreprocessor.timeout=3600 --ExecutePreprocessor.kernel_name=python3 \
-		--output-dir build/notebooks $(NOTEBOOKS)
+	env -u LOL_ROOT -u LOLENHANCE_FIGURES_DIR MATPLOTLIBRC=$(CURDIR)/tools/matplotlibrc \
+		$(BIN)/jupyter nbconvert --config tools/nbconvert_config.py --to notebook --execute --inplace $(NOTEBOOKS)
 
 test: install
 	env -u LOL_ROOT LOLENHANCE_SMOKE=1 LOLENHANCE_FIGURES_DIR=$(CURDIR)/build/test-figures $(BIN)/python -m pytest -q

@@ -1,0 +1,15 @@
+"""nbconvert settings of `make figures`: execute the notebooks in place, keep nothing that changes per run.
+
+Loaded with `jupyter nbconvert --config tools/nbconvert_config.py`; traitlets provides `get_config`.
+"""
+
+c = get_config()  # noqa: F821
+
+c.ExecutePreprocessor.timeout = 3600
+c.ExecutePreprocessor.kernel_name = "python3"
+# no per-cell execution timestamps in the committed notebooks
+c.ExecutePreprocessor.record_timing = False
+# drop kernel- and machine-specific metadata (Python version, widget state); keep the tags nbval reads
+c.ClearMetadataPreprocessor.enabled = True
+c.ClearMetadataPreprocessor.preserve_cell_metadata_mask = {"tags"}
+c.ClearMetadataPreprocessor.preserve_nb_metadata_mask = {"kernelspec", ("language_info", "name")}
