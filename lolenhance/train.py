@@ -26,8 +26,10 @@ One command trains a model; the exact command behind each shipped weights file i
   an uninterrupted run within float tolerance; the curve model's iteration count per batch is
   part of the stream too (:func:`lolenhance.pipeline.with_iteration_counts`). Early stopping's
   patience counter restarts on resume;
-* a ``tf.distribute.Strategy`` (default: the current one): under ``MirroredStrategy`` the model
-  and optimiser are built in its scope and each global batch is split across replicas.
+* a ``tf.distribute.Strategy`` (default: the current one): under ``MirroredStrategy`` or
+  ``MultiWorkerMirroredStrategy`` the model and optimiser are built in its scope and each global
+  batch is split across replicas, so the result is that of one device with the same global batch
+  (tested for two devices and for two worker processes).
 """
 
 from __future__ import annotations
@@ -238,6 +240,33 @@ def _backed_up_epoch(backup_dir: Path) -> int:
         raise ValueError(f"{metadata}: unreadable resume state ({error}); delete {backup_dir} to start over") from error
 
 
+def _work_around_keras_multi_worker(model: keras.Model, strategy: tf.distribute.Strategy, element_spec) -> None:
+    """Let ``model.fit`` train under a ``MultiWorkerMirroredStrategy`` spanning several workers.
+
+    Keras 3 (3.15, with TensorFlow 2.21) fails there before the first step, twice
+    (keras-team/keras#20585, tensorflow/tensorflow#72388): to build the model it averages one
+    distributed input batch with ``Strategy.reduce``, which the collectives cannot do for an
+    ``(inputs, targets)`` tuple ("Attempt to convert a value (PerReplica ...)"); and it averages
+    each step's logs with ``Strategy.reduce(..., axis=0)``, which fails on scalars ("Invalid
+    reduction dimension 0 for input with 0 dimensions"). So the model, loss and optimiser are built
+    here from the dataset's element spec (shapes only) and Keras's own build is skipped, and each
+    step returns its logs with a leading axis of one, which ``axis=0`` averages back to Keras's
+    scalars. The arithmetic of a step is unchanged. The test is Keras's own (``_in_multi_worker_mode``),
+    so one worker, ``MirroredStrategy`` and the default strategy keep Keras's path.
+    """
+    import keras
+    import tensorflow as tf
+
+    if not (isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy)
+            and strategy.extended._in_multi_worker_mode()):
+        return
+    with strategy.scope():
+        model._symbolic_build(data_batch=element_spec)
+    model._maybe_symbolic_build = lambda iterator=None, data_batch=None: None
+    step = model.train_step
+    model.train_step = lambda data: keras.tree.map_structure(lambda log: keras.ops.expand_dims(log, 0), step(data))
+
+
 def fit(
     build_model: Callable[[], keras.Model],
     loss: Callable | None,
@@ -319,12 +348,20 @@ def fit(
     )
     if transform is not None:
         dataset = transform(dataset, first_epoch * config.steps_per_epoch)
+    # Several workers: Keras splits each global batch into per-replica batches and every worker keeps
+    # its own (DATA sharding), so together they train on exactly the batches of one process; each
+    # worker computes the whole stream and drops the other shares. AUTO would look for files to
+    # shard first; this stream has none (it is computed from element indices).
+    options = tf.data.Options()
+    options.experimental_distribute.auto_shard_policy = tf.data.experimental.AutoShardPolicy.DATA
+    dataset = dataset.with_options(options)
     with strategy.scope():
         model = build_model()
         schedule = keras.optimizers.schedules.CosineDecay(
             config.learning_rate, config.epochs * config.steps_per_epoch, alpha=0.01
         )
         model.compile(optimizer=keras.optimizers.Adam(schedule), loss=loss)
+    _work_around_keras_multi_worker(model, strategy, dataset.element_spec)
     built_in = _callbacks(out, config, val_lows, val_highs, predict)
     try:
         model.fit(

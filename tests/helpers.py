@@ -18,6 +18,14 @@ def make_scene(seed: int = 0, shape=(48, 64, 3)) -> np.ndarray:
     return np.random.default_rng(seed).uniform(0.1, 0.9, shape).astype(np.float32)
 
 
+def tiny_pairs() -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Four 48×48 training pairs ``(lows, highs)``: random highs in [0.25, 0.75), lows at a fifth of them."""
+    rng = np.random.default_rng(0)
+    highs = [rng.random((48, 48, 3), dtype=np.float32) * 0.5 + 0.25 for _ in range(4)]
+    lows = [high * 0.2 for high in highs]
+    return (lows, highs)
+
+
 def make_dark(seed: int, shape=(24, 32, 3)) -> np.ndarray:
     """A dark random image, values in [0, 0.15)."""
     return (np.random.default_rng(seed).random(shape, dtype=np.float32) * 0.15).astype(np.float32)

@@ -6,27 +6,25 @@ Kinds: known values, exceptions, end to end (resuming, NaN, several devices); ev
 from __future__ import annotations
 
 import csv
+import json
+import os
+import socket
 import subprocess
 import sys
 import textwrap
-from dataclasses import replace
+import time
+from dataclasses import asdict, replace
+from pathlib import Path
 
 import keras
 import numpy as np
 import pytest
-from helpers import make_scene
+from helpers import make_scene, tiny_pairs
 
 from lolenhance import inference, models, pipeline, pretrained, train
 from lolenhance.models.losses import l1_ssim_loss
 from lolenhance.sensor import SynthesisConfig
 from lolenhance.train import TrainConfig, fit, split_train_val
-
-
-def _tiny_data():
-    rng = np.random.default_rng(0)
-    highs = [rng.random((48, 48, 3), dtype=np.float32) * 0.5 + 0.25 for _ in range(4)]
-    lows = [high * 0.2 for high in highs]
-    return (lows, highs)
 
 
 def _config(**overrides):
@@ -65,7 +63,7 @@ def test_synthetic_validation_starts_with_do_no_harm():
 
 @pytest.mark.slow
 def test_fit_reduces_the_loss_and_writes_its_files(tmp_path):
-    data = _tiny_data()
+    data = tiny_pairs()
     fit(models.build_denoiser, l1_ssim_loss(), data, data, tmp_path, _config(),
         predict=lambda m, low: inference.denoise(low, m), verbose=0)
     rows = _history(tmp_path / "history.csv")
@@ -80,7 +78,7 @@ def test_interrupted_run_resumes_where_it_stopped(tmp_path):
             if epoch == 1:
                 raise KeyboardInterrupt
 
-    data = _tiny_data()
+    data = tiny_pairs()
     predict = lambda m, low: inference.denoise(low, m)  # noqa: E731
     with pytest.raises(KeyboardInterrupt):
         fit(models.build_denoiser, l1_ssim_loss(), data, data, tmp_path, _config(), predict=predict,
@@ -99,7 +97,7 @@ def test_resumed_run_ends_with_the_weights_of_an_uninterrupted_run(tmp_path, aug
             if epoch == 1:
                 raise KeyboardInterrupt
 
-    data = _tiny_data()
+    data = tiny_pairs()
     config = _config(augment=augment)
     predict = lambda m, low: inference.denoise(low, m)  # noqa: E731
     straight = fit(models.build_denoiser, l1_ssim_loss(), data, data, tmp_path / "straight", config,
@@ -121,7 +119,7 @@ def test_resumed_run_ends_with_the_weights_of_an_uninterrupted_run(tmp_path, aug
 def test_nan_loss_stops_with_a_clear_message(tmp_path):
     from lolenhance.train import TrainingDiverged
 
-    data = _tiny_data()
+    data = tiny_pairs()
     with pytest.raises(TrainingDiverged, match="NaN|nan"):
         fit(models.build_denoiser, lambda y, p: keras.ops.mean(p) * np.nan, data, data, tmp_path, _config(epochs=1),
             predict=lambda m, low: low, verbose=0)
@@ -163,6 +161,69 @@ def test_mirrored_strategy_on_two_logical_cpus(tmp_path):
     assert difference < 1e-4, result.stdout
     single = [float(row["loss"]) for row in _history(tmp_path / "single" / "history.csv")]
     np.testing.assert_allclose(losses, single, rtol=1e-4)
+
+
+def _free_ports(count):
+    """Ports free on 127.0.0.1 now (the OS picks them; they are released for the workers to bind)."""
+    sockets = [socket.socket() for _ in range(count)]
+    try:
+        for sock in sockets:
+            sock.bind(("127.0.0.1", 0))
+        return [sock.getsockname()[1] for sock in sockets]
+    finally:
+        for sock in sockets:
+            sock.close()
+
+
+@pytest.mark.slow
+def test_multiworker_strategy_on_two_local_workers(tmp_path):
+    # Two processes, one CPU replica each, train through fit under MultiWorkerMirroredStrategy
+    # (tests/multiworker_worker.py); the chief must end with the weights of one process that
+    # trained on the same global batches.
+    config = TrainConfig(epochs=3, steps_per_epoch=3, batch_size=4, crop_size=32, val_pairs=1, augment=False)
+    cluster = {"worker": [f"127.0.0.1:{port}" for port in _free_ports(2)]}
+    script = Path(__file__).with_name("multiworker_worker.py")
+    workers, logs = [], []
+    try:
+        for index in range(2):
+            env = {**os.environ, "TF_CONFIG": json.dumps({"cluster": cluster, "task": {"type": "worker", "index": index}})}
+            logs.append(open(tmp_path / f"worker{index}.log", "w"))
+            workers.append(subprocess.Popen([sys.executable, str(script), str(tmp_path / f"worker{index}"),
+                                             json.dumps(asdict(config))], env=env, stdout=logs[-1],
+                                            stderr=subprocess.STDOUT))
+        deadline = time.monotonic() + 300
+        codes = [worker.wait(timeout=max(1.0, deadline - time.monotonic())) for worker in workers]
+    except subprocess.TimeoutExpired:
+        codes = None  # reported with the workers' logs below
+    finally:
+        for worker in workers:  # a worker left waiting for a dead peer would block forever
+            if worker.poll() is None:
+                worker.kill()
+                worker.wait(timeout=30)
+        for log in logs:
+            log.close()
+    output = [(tmp_path / f"worker{index}.log").read_text() for index in range(2)]
+    assert codes == [0, 0], "\n\n".join(text[-3000:] for text in output)
+    assert [f"worker {index} of 2, 2 replicas" in text for index, text in enumerate(output)] == [True, True]
+
+    data = tiny_pairs()
+    single = fit(models.build_denoiser, l1_ssim_loss(), data, data, tmp_path / "single", config,
+                 predict=lambda m, low: inference.denoise(low, m), verbose=0)
+    chief, other = models.build_denoiser(), models.build_denoiser()
+    chief.load_weights(tmp_path / "worker0" / "last.weights.h5")
+    other.load_weights(tmp_path / "worker1" / "last.weights.h5")
+    for a, b in zip(chief.get_weights(), other.get_weights(), strict=True):
+        np.testing.assert_array_equal(b, a)  # every worker applies the same all-reduced update
+    # Only float32 rounding may differ: the all-reduced gradient adds two half-batch sums where one
+    # process adds the whole batch at once. That moves weights by ~1e-8; a batch split wrongly
+    # (e.g. sharding OFF: both workers on the same halves) moves them by ~1e-2, and one Adam step
+    # by ~the learning rate. An absolute bound, because near-zero weights make relative ones large.
+    for mine, theirs in zip(chief.get_weights(), single.get_weights(), strict=True):
+        np.testing.assert_allclose(mine, theirs, rtol=0, atol=1e-6)
+    losses = [float(row["loss"]) for row in _history(tmp_path / "worker0" / "history.csv")]
+    reference = [float(row["loss"]) for row in _history(tmp_path / "single" / "history.csv")]
+    assert len(losses) == 3 and losses[-1] < losses[0]
+    np.testing.assert_allclose(losses, reference, rtol=1e-6)
 
 
 # --- the recipes ----------------------------------------------------------------------------------
