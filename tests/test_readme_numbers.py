@@ -28,6 +28,15 @@ def test_readme_block_is_the_rendered_benchmark_json(benchmark):
         "python benchmarks/benchmark.py --render benchmarks/results/lol-real-test.json --update-readme README.md")
 
 
+def test_readme_exports_block_is_the_rendered_exports_json(benchmark):
+    results = json.loads((ROOT / "benchmarks" / "results" / "exports.json").read_text())
+    assert set(results["exports"]["rows"]) == {f"{model} · {runtime}" for model in benchmark.EXPORT_MODELS
+                                               for runtime in benchmark.EXPORT_RUNTIMES}
+    assert benchmark.readme_block(results) in (ROOT / "README.md").read_text(), (
+        "README.md and benchmarks/results/exports.json disagree: run python benchmarks/benchmark.py "
+        "--render benchmarks/results/exports.json --update-readme README.md")
+
+
 def test_shipped_weight_cards_quote_the_benchmark(benchmark):
     rows = json.loads(RESULTS.read_text())["rows"]
     for stem, label in (("denoiser", "denoiser"), ("curve", "curve (n=8, full-res α)"),
