@@ -5,9 +5,14 @@ Subcommands::
     lolenhance --version
     lolenhance data info [--root ROOT]            counts, sizes and layout of each split
     lolenhance data download DEST [--sha256 HEX]  fetch, verify and extract LOL into DEST
-    lolenhance enhance INPUT... --method M -o OUT  enhance image files/folders into OUT/<stem>.png
+    lolenhance enhance INPUT... --method M -o OUT [--format png|jpg]
+                                                  enhance image files/folders into OUT/<stem>.<ext>
     lolenhance augment --data ROOT --out DIR --copies N [--seed S]   augmented pairs, LOL-v1 layout
     lolenhance train denoiser --data ROOT --out RUN [options]        train (resumes from RUN)
+
+``enhance`` writes ``.jpg`` for ``.jpg``/``.jpeg`` inputs (JPEG quality 95) and ``.png`` for the
+rest unless ``--format`` says otherwise; phone photos come out upright (EXIF orientation applied)
+and keep their ICC colour profile and EXIF data (orientation reset to 1).
 
 Exit status: 0 on success, 1 when some inputs failed (they are listed), 2 on usage errors.
 """
@@ -76,7 +81,9 @@ def _enhance(args: argparse.Namespace) -> int:
         method = partial(get_method(args.method)[1], **options)
     label = f"{args.method} ({', '.join(f'{k}={v}' for k, v in options.items())})" if options else None
     try:
-        report = run_batch(args.inputs, args.output, method, overwrite=args.overwrite, desc=label)
+        report = run_batch(
+            args.inputs, args.output, method, overwrite=args.overwrite, desc=label, output_format=args.output_format
+        )
     except BatchSetupError as error:
         print(f"lolenhance enhance: error: {error}", file=sys.stderr)
         return 2
@@ -153,19 +160,28 @@ def build_parser() -> argparse.ArgumentParser:
     )
     download.set_defaults(handler=_data_download)
 
+    from lolenhance.batch import OUTPUT_FORMATS
+    from lolenhance.io import JPEG_QUALITY
     from lolenhance.methods import METHODS  # names only: methods are imported on first use
 
     enhance = commands.add_parser(
         "enhance",
-        help="enhance image files and folders into OUTDIR/<stem>.png",
+        help="enhance image files and folders into OUTDIR/<stem>.png or .jpg",
         description="Enhance image files, and the image files of folders (not recursive), writing "
-        "OUTDIR/<stem>.png. Inputs are never overwritten; existing outputs only with --overwrite. "
-        "Unreadable inputs are listed at the end and make the exit status 1.",
+        "OUTDIR/<stem>.jpg for JPEG inputs and OUTDIR/<stem>.png for the others (see --format). Images "
+        "are read upright (EXIF orientation applied); outputs keep the input's ICC colour profile and "
+        "EXIF data, orientation reset to 1. Inputs are never overwritten; existing outputs only with "
+        "--overwrite. Unreadable inputs are listed at the end and make the exit status 1.",
     )
     enhance.add_argument("inputs", nargs="+", metavar="INPUT", help="image file or folder of images")
     enhance.add_argument("--method", "-m", required=True, choices=list(METHODS), help="enhancement method")
     enhance.add_argument("--output", "-o", required=True, metavar="OUTDIR", help="output folder (created if missing)")
     enhance.add_argument("--overwrite", action="store_true", help="replace existing outputs (never inputs)")
+    enhance.add_argument(
+        "--format", dest="output_format", choices=OUTPUT_FORMATS,
+        help=f"output format (default: the input's: jpg for .jpg/.jpeg inputs, png for the rest); "
+        f"JPEG is written at quality {JPEG_QUALITY}",
+    )
     enhance.add_argument(
         "--iterations", "-n", type=_int_at_least(0), help="curve applications for curve / zero-dce (default 8)"
     )

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -17,7 +18,7 @@ from helpers import GOOD, make_dark, make_source, sha256
 import lolenhance
 from lolenhance import cli
 from lolenhance.cli import main
-from lolenhance.io import read_image, write_image
+from lolenhance.io import JPEG_QUALITY, read_image, write_image
 from lolenhance.methods import METHODS
 
 
@@ -204,13 +205,47 @@ def test_refuses_through_a_symlinked_output_folder(inputs, tmp_path, capsys):
     assert _digest(inputs) == before
 
 
-def test_a_jpeg_input_may_live_in_the_output_folder(tmp_path, capsys):
+def test_a_jpeg_input_in_the_output_folder_needs_another_format(tmp_path, capsys):
     folder = tmp_path / "photos"
     folder.mkdir()
     write_image(folder / "x.jpg", make_dark(1))
-    status, _, _ = _run(capsys, str(folder / "x.jpg"), "-m", "gamma", "-o", str(folder))
+    before = _digest(folder)
+    status, _, err = _run(capsys, str(folder / "x.jpg"), "-m", "gamma", "-o", str(folder), "--overwrite")
+    assert status == 2, "by default a JPEG gives OUT/x.jpg: the input itself"
+    assert f"{folder / 'x.jpg'}: output would replace the input" in err and "output format" in err
+    assert _digest(folder) == before
+    status, _, _ = _run(capsys, str(folder / "x.jpg"), "-m", "gamma", "-o", str(folder), "--format", "png")
     assert status == 0
-    assert (folder / "x.png").is_file() and (folder / "x.jpg").is_file()
+    assert (folder / "x.png").is_file() and _digest(folder)["x.jpg"] == before["x.jpg"]
+
+
+def test_same_stem_of_two_kinds_collides_only_in_one_format(tmp_path, capsys):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    write_image(folder / "x.png", make_dark(1))
+    write_image(folder / "x.jpg", make_dark(2))
+    status, _, _ = _run(capsys, str(folder), "-m", "he", "-o", str(tmp_path / "kinds"))
+    assert status == 0
+    assert sorted(p.name for p in (tmp_path / "kinds").iterdir()) == ["x.jpg", "x.png"]
+    status, _, err = _run(capsys, str(folder), "-m", "he", "-o", str(tmp_path / "png"), "--format", "png")
+    assert status == 1 and "also the output of" in err
+    assert [p.name for p in (tmp_path / "png").iterdir()] == ["x.png"]
+
+
+def test_jpeg_quality_stated_in_help_docstring_and_readme_is_the_one_written(capsys):
+    with pytest.raises(SystemExit):
+        cli.main(["enhance", "--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    stated = re.findall(r"quality (\d+)", " ".join([help_text, cli.__doc__ or "", readme]))
+    assert len(stated) >= 4 and set(stated) == {str(JPEG_QUALITY)}, stated
+
+
+def test_format_must_be_png_or_jpg(inputs, tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        _run(capsys, str(inputs / "a.png"), "-m", "he", "-o", str(tmp_path / "out"), "--format", "webp")
+    assert exit_info.value.code == 2 and "invalid choice: 'webp'" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
 
 
 def test_same_stem_twice_is_reported_not_overwritten(tmp_path, capsys):
