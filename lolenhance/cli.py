@@ -15,12 +15,23 @@ rest unless ``--format`` says otherwise; phone photos come out upright (EXIF ori
 and keep their ICC colour profile and EXIF data (orientation reset to 1).
 
 Exit status: 0 on success, 1 when some inputs failed (they are listed), 2 on usage errors.
+
+Output is the command's own progress and results. TensorFlow's start-up log (oneDNN and CPU
+instruction notices, absl's "All log messages before absl::InitializeLog()" and ``I0000``/
+``W0000``/``E0000`` lines) is hidden: ``TF_CPP_MIN_LOG_LEVEL`` defaults to 2 (errors only) and
+the lines TensorFlow writes while it is imported are discarded, unless the import fails, when
+they are shown with the error. Set ``TF_CPP_MIN_LOG_LEVEL=0`` (or 1) to see TensorFlow's log
+unchanged. This is done by :func:`main` only when it is the one to import TensorFlow, so
+``import lolenhance`` and programs that import TensorFlow themselves keep their own settings.
 """
 
 from __future__ import annotations
 
 import argparse
+import logging
+import os
 import sys
+import tempfile
 from collections.abc import Sequence
 
 import lolenhance
@@ -54,6 +65,74 @@ def _data_info(args: argparse.Namespace) -> int:
     return status
 
 
+#: Methods that run TensorFlow models (``enhance`` imports TensorFlow quietly before them).
+_TENSORFLOW_METHODS = frozenset({"denoiser", "curve", "zero-dce"})
+
+
+def _tensorflow_is_ours() -> bool:
+    """Whether this process's TensorFlow start-up is the CLI's to quiet.
+
+    Not when TensorFlow is already imported (a program calling :func:`main` made its own
+    choices, and the C++ log level is read once, at import), nor when the user asked for
+    TensorFlow's log with ``TF_CPP_MIN_LOG_LEVEL`` 0 or 1.
+    """
+    return "tensorflow" not in sys.modules and os.environ.get("TF_CPP_MIN_LOG_LEVEL", "").strip() not in ("0", "1")
+
+
+def _quiet_tensorflow_settings() -> None:
+    """Log settings TensorFlow reads when it starts: C++ errors only, Python loggers at ERROR."""
+    if not _tensorflow_is_ours():
+        return
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # errors still show (3 would hide them)
+    # TF_ENABLE_ONEDNN_OPTS is left alone: it would silence the oneDNN notice by changing the
+    # numerics; the notice is an INFO line, hidden by the level above and by the import below
+    for name in ("tensorflow", "absl"):  # retracing notices, deprecations
+        logging.getLogger(name).setLevel(logging.ERROR)
+
+
+def _import_tensorflow_quietly() -> None:
+    """Import TensorFlow before a command needs it, hiding its start-up lines when that is ours to do.
+
+    Some of those lines are written by C++ before ``TF_CPP_MIN_LOG_LEVEL`` is consulted (absl's
+    "All log messages before absl::InitializeLog()", CUDA plugin registration ``E0000`` lines),
+    so :func:`_import_quietly` catches them at the file descriptor.
+    """
+    if _tensorflow_is_ours():
+        _import_quietly("tensorflow")
+
+
+def _import_quietly(module: str) -> None:
+    """Import ``module`` with file descriptor 2 sent to a temporary file, then restore it.
+
+    What was written there is discarded when the import succeeds; when it fails, it is written to
+    stderr before the error is raised: it is then the diagnosis, not noise.
+    """
+    import importlib
+
+    sys.stderr.flush()
+    try:
+        saved = os.dup(2)
+    except OSError:  # no stderr to protect
+        importlib.import_module(module)
+        return
+    try:
+        with tempfile.TemporaryFile() as caught:
+            os.dup2(caught.fileno(), 2)
+            try:
+                importlib.import_module(module)
+            except BaseException:
+                sys.stderr.flush()
+                os.dup2(saved, 2)
+                caught.seek(0)
+                sys.stderr.write(caught.read().decode(errors="replace"))
+                raise
+            finally:
+                sys.stderr.flush()
+                os.dup2(saved, 2)
+    finally:
+        os.close(saved)
+
+
 def _data_download(args: argparse.Namespace) -> int:
     from lolenhance.download import download_lol
 
@@ -69,11 +148,18 @@ def _enhance(args: argparse.Namespace) -> int:
     method = args.method
     options = {name: value for name, value in (("iterations", args.iterations), ("scale", args.alpha_scale))
                if value is not None}
+    if options and method not in ("curve", "zero-dce"):
+        flags = " and ".join({"iterations": "--iterations", "scale": "--alpha-scale"}[name] for name in options)
+        print(f"lolenhance enhance: error: {flags} applies to curve and zero-dce, not {method}", file=sys.stderr)
+        return 2
+    if method in _TENSORFLOW_METHODS:
+        try:
+            _import_tensorflow_quietly()
+        except ImportError as error:
+            print(f"lolenhance enhance: error: --method {method} needs TensorFlow, which could not be imported: "
+                  f"{error}", file=sys.stderr)
+            return 1
     if options:
-        if method not in ("curve", "zero-dce"):
-            flags = " and ".join({"iterations": "--iterations", "scale": "--alpha-scale"}[name] for name in options)
-            print(f"lolenhance enhance: error: {flags} applies to curve and zero-dce, not {method}", file=sys.stderr)
-            return 2
         from functools import partial
 
         from lolenhance.methods import get_method
@@ -92,6 +178,8 @@ def _enhance(args: argparse.Namespace) -> int:
 
 
 def _augment(args: argparse.Namespace) -> int:
+    # albumentations asks PyPI for a newer version when imported, and prints a warning about it
+    os.environ.setdefault("NO_ALBUMENTATIONS_UPDATE", "1")
     from lolenhance.augment import PairedAugmenter
     from lolenhance.batch import BatchSetupError, augment_to_disk
 
@@ -225,6 +313,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _train(args: argparse.Namespace) -> int:
     from lolenhance.train import run
 
+    _import_tensorflow_quietly()
     return run(args)
 
 
@@ -241,6 +330,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     int
         Exit status.
     """
+    _quiet_tensorflow_settings()
     parser = build_parser()
     args = parser.parse_args(argv)
     handler = getattr(args, "handler", None)

@@ -295,6 +295,72 @@ def test_output_folder_is_required(inputs):
     assert exit_info.value.code == 2
 
 
+# --- TensorFlow's start-up lines stay out of the CLI's output -------------------------------------
+
+
+def _fake_module(folder: Path, name: str, *, fails: bool) -> None:
+    """A module that writes C++-style log lines straight to file descriptor 2 when imported."""
+    raise_line = "raise ImportError('libfake.so.1: cannot open shared object file')" if fails else ""
+    (folder / f"{name}.py").write_text(
+        "import os\n"
+        "os.write(2, b'W0000 00:00:1 12 cpu_feature_guard.cc:227] noise\\nE0000 plugin registration noise\\n')\n"
+        f"{raise_line}\n"
+    )
+
+
+def test_quiet_import_hides_what_is_written_to_fd2(tmp_path, monkeypatch, capfd):
+    _fake_module(tmp_path, "lolenhance_fake_noisy", fails=False)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delitem(sys.modules, "lolenhance_fake_noisy", raising=False)
+    cli._import_quietly("lolenhance_fake_noisy")
+    assert "lolenhance_fake_noisy" in sys.modules
+    os.write(2, b"after\n")  # file descriptor 2 is back where it was
+    captured = capfd.readouterr()
+    assert captured.err == "after\n" and captured.out == ""
+    sys.modules.pop("lolenhance_fake_noisy")
+
+
+def test_quiet_import_shows_the_lines_when_the_import_fails(tmp_path, monkeypatch, capfd):
+    _fake_module(tmp_path, "lolenhance_fake_broken", fails=True)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    with pytest.raises(ImportError, match="libfake"):
+        cli._import_quietly("lolenhance_fake_broken")
+    err = capfd.readouterr().err
+    assert "E0000 plugin registration noise" in err, "the lines are the diagnosis of a failed import"
+
+
+def test_tensorflow_settings_are_left_to_whoever_imported_it(monkeypatch):
+    # in this process TensorFlow is already imported (by keras, in conftest): main changes nothing
+    assert "tensorflow" in sys.modules
+    monkeypatch.delenv("TF_CPP_MIN_LOG_LEVEL", raising=False)
+    cli._quiet_tensorflow_settings()
+    assert "TF_CPP_MIN_LOG_LEVEL" not in os.environ
+    assert not cli._tensorflow_is_ours()
+
+
+#: TensorFlow's start-up lines: C++ log lines (I0000/W0000/E0000 ...), oneDNN and CPU notices, absl's
+#: "All log messages before absl::InitializeLog()" (tqdm's redraws are separated by \r, not \n)
+_TF_NOISE = re.compile(r"(?:^|\r)[IWEF]\d{4} |oneDNN|cpu_feature_guard|absl|TensorFlow binary|rebuild TensorFlow",
+                       re.MULTILINE)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("level", [None, "3"])
+def test_enhance_prints_no_tensorflow_start_up_lines(tmp_path, level):
+    write_image(tmp_path / "x.png", make_dark(0))
+    env = {key: value for key, value in os.environ.items() if key != "TF_CPP_MIN_LOG_LEVEL"}
+    if level is not None:
+        env["TF_CPP_MIN_LOG_LEVEL"] = level
+    command = [sys.executable, "-m", "lolenhance.cli", "enhance", str(tmp_path / "x.png"), "--method", "curve",
+               "-o", str(tmp_path / "out")]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=300, env=env, check=False)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert f"wrote 1 image(s) to {tmp_path / 'out'}" in result.stdout
+    noise = _TF_NOISE.findall(result.stdout + result.stderr)
+    assert not noise, f"TensorFlow start-up lines in the output: {noise}\n{result.stderr[-2000:]}"
+    assert (tmp_path / "out" / "x.png").is_file()
+
+
 # --- data download (the archive and server fixtures are in conftest.py) ---------------------------
 
 
