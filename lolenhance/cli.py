@@ -4,7 +4,8 @@ Subcommands::
 
     lolenhance --version
     lolenhance data info [--root ROOT]            counts, sizes and layout of each split
-    lolenhance data download DEST [--sha256 HEX]  fetch, verify and extract LOL into DEST
+    lolenhance data download DEST [--sha256 HEX]  fetch, verify and extract LOL into DEST; prints
+                                                  the archive's SHA-256 (pin it with --sha256)
     lolenhance enhance INPUT... --method M -o OUT [--format png|jpg]
                                                   enhance image files/folders into OUT/<stem>.<ext>
     lolenhance augment --data ROOT --out DIR --copies N [--seed S]   augmented pairs, LOL-v1 layout
@@ -133,11 +134,33 @@ def _import_quietly(module: str) -> None:
         os.close(saved)
 
 
+def _sha256_hex(text: str) -> str:
+    """An argparse ``type``: 64 hexadecimal digits (an optional ``sha256:`` prefix is dropped)."""
+    value = text.strip().lower().removeprefix("sha256:")
+    if len(value) != 64 or any(char not in "0123456789abcdef" for char in value):
+        raise argparse.ArgumentTypeError(f"expected a SHA-256 as 64 hexadecimal digits, got {text!r}")
+    return value
+
+
+def _warnings_and_above(record: logging.LogRecord) -> bool:
+    return record.levelno >= logging.WARNING
+
+
 def _data_download(args: argparse.Namespace) -> int:
+    import pooch
+
     from lolenhance.download import download_lol
 
     known_hash = f"sha256:{args.sha256}" if args.sha256 else None
-    path = download_lol(args.dest, url=args.url, known_hash=known_hash, allow_unverified=args.allow_unverified)
+    # pooch's INFO notes address pooch.retrieve's callers ("use this value as the known_hash
+    # argument"); this command prints the archive's SHA-256 itself. A filter, for this call only:
+    # pooch's logger lives outside logging's manager, so a new level may not apply at once
+    logger = pooch.get_logger()
+    logger.addFilter(_warnings_and_above)
+    try:
+        path = download_lol(args.dest, url=args.url, known_hash=known_hash, allow_unverified=args.allow_unverified)
+    finally:
+        logger.removeFilter(_warnings_and_above)
     print(f"LOL is ready in {path}")
     return 0
 
@@ -242,7 +265,10 @@ def build_parser() -> argparse.ArgumentParser:
     download = data_commands.add_parser("download", help="download and verify LOL into DEST")
     download.add_argument("dest", help="destination folder")
     download.add_argument("--url", help="archive URL (default: the authors' LOLdataset.zip)")
-    download.add_argument("--sha256", help="expected SHA-256 of the archive (hex)")
+    download.add_argument(
+        "--sha256", type=_sha256_hex, metavar="HEX",
+        help="expected SHA-256 of the archive (64 hex digits); every run prints the archive's SHA-256",
+    )
     download.add_argument(
         "--allow-unverified", action="store_true", help="accept an archive whose checksum is not known in advance"
     )

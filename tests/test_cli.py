@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from helpers import GOOD, make_dark, make_source, sha256
+from helpers import GOOD, make_dark, make_source
 
 import lolenhance
 from lolenhance import cli
@@ -364,16 +364,49 @@ def test_enhance_prints_no_tensorflow_start_up_lines(tmp_path, level):
 # --- data download (the archive and server fixtures are in conftest.py) ---------------------------
 
 
-
-
 def test_cli_download(tmp_path, archive, server, capsys):
-    status = cli.main(["data", "download", str(tmp_path / "cache"), "--url", server["url"],
-                       "--sha256", sha256(archive).split(":")[1]])
+    digest = hashlib.sha256(archive.read_bytes()).hexdigest()
+    status = cli.main(["data", "download", str(tmp_path / "cache"), "--url", server["url"], "--sha256", digest])
     assert status == 0
-    assert "LOL is ready in" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "LOL is ready in" in out
+    assert f"SHA-256 {digest} (verified" in out
     status = cli.main(["data", "download", str(tmp_path / "other"), "--url", server["url"]])
     assert status == 1
     assert "no checksum is known" in capsys.readouterr().err
+
+
+def test_cli_download_prints_the_sha256_to_pin(tmp_path, archive, server, capsys):
+    status = cli.main(["data", "download", str(tmp_path / "cache"), "--url", server["url"], "--allow-unverified"])
+    assert status == 0
+    out = capsys.readouterr().out
+    printed = re.findall(r"SHA-256 ([0-9a-f]{64})", out)
+    assert printed == [hashlib.sha256(archive.read_bytes()).hexdigest()], out
+    assert f"--sha256 {printed[0]}" in out and "NOT verified" in out
+    # pinned from then on: a fresh download with the printed hash is verified
+    status = cli.main(["data", "download", str(tmp_path / "pinned"), "--url", server["url"], "--sha256", printed[0]])
+    assert status == 0 and "(verified" in capsys.readouterr().out
+
+
+def test_cli_download_with_a_wrong_sha256_keeps_nothing(tmp_path, archive, server, capsys):
+    wrong, actual = "0" * 64, hashlib.sha256(archive.read_bytes()).hexdigest()
+    dest = tmp_path / "cache"
+    status = cli.main(["data", "download", str(dest), "--url", server["url"], "--sha256", wrong])
+    captured = capsys.readouterr()
+    assert status == 1
+    assert captured.err.splitlines()[-1].startswith("lolenhance: error:") and "checksum verification failed" in captured.err
+    assert f"expected sha256:{wrong}" in captured.err and f"got {actual}" in captured.err
+    assert "Traceback" not in captured.err and "SHA-256" not in captured.out
+    assert not any(path.is_file() for path in dest.rglob("*")), "no archive or extracted file may remain"
+
+
+@pytest.mark.parametrize("value", ["abcd", "g" * 64, "0" * 63])
+def test_cli_download_sha256_must_be_64_hex_digits(tmp_path, server, capsys, value):
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["data", "download", str(tmp_path / "cache"), "--url", server["url"], "--sha256", value])
+    assert exit_info.value.code == 2
+    assert "expected a SHA-256 as 64 hexadecimal digits" in capsys.readouterr().err
+    assert server["requests"] == 0 and not (tmp_path / "cache").exists()
 
 
 # --- augment --------------------------------------------------------------------------------------
