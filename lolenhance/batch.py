@@ -1,9 +1,9 @@
 """Enhancement methods by name, applied to many images: files on disk or in-memory pairs.
 
 * :func:`run_batch` — apply a method (or any ``image -> image`` transform, e.g. an
-  augmentation) to files and folders, writing ``OUTDIR/<stem>.png``; it goes on past files it
-  cannot read or process and reports them in a :class:`BatchReport`. Used by ``lolenhance
-  enhance``.
+  augmentation) to files and folders, writing ``OUTDIR/<stem>.png`` or ``.jpg``; it goes on past
+  files it cannot read or process and reports them in a :class:`BatchReport`. Used by
+  ``lolenhance enhance``.
 * :func:`augment_to_disk` — write augmented copies of a training split as a new dataset root,
   with the same report and the same rules for outputs.
 
@@ -14,8 +14,12 @@ Rules of :func:`run_batch` (the CLI's contract):
 - inputs are files or folders; a folder contributes its image files (suffixes in
   :data:`lolenhance.io.IMAGE_SUFFIXES`, any case), sorted by name, **not recursively**; hidden
   files (``.*``, including our own ``.*.partial`` temporaries) are skipped;
-- each input ``path/name.ext`` is written to ``OUTDIR/name.png`` (8-bit PNG); two inputs with the
-  same stem would collide, so the later one is reported as failed instead;
+- each input ``path/name.ext`` is written to ``OUTDIR/name.jpg`` (JPEG at
+  :data:`lolenhance.io.JPEG_QUALITY`) when it is a ``.jpg``/``.jpeg`` file, else to
+  ``OUTDIR/name.png`` (8-bit PNG); ``output_format`` picks one for all. Two inputs with the same
+  output name would collide, so the later one is reported as failed instead;
+- images are read upright (EXIF orientation applied) and each output keeps its input's ICC
+  colour profile and EXIF block, orientation reset to 1 (:func:`lolenhance.io.read_metadata`);
 - an input is never written to: if an output path is an input file, the whole run is refused
   (:class:`BatchSetupError`) before anything is written, even with ``overwrite``;
 - an existing output is left alone and reported as skipped unless ``overwrite`` is True;
@@ -38,13 +42,18 @@ import numpy as np
 
 from lolenhance._checks import check_seed
 from lolenhance.data import list_pairs, resolve_root
-from lolenhance.io import IMAGE_SUFFIXES, ImageReadError, read_image, write_image
+from lolenhance.io import IMAGE_SUFFIXES, ImageReadError, read_image, read_metadata, write_image
 from lolenhance.methods import Method, get_method
 
 if TYPE_CHECKING:
     from lolenhance.augment import PairedAugmenter
 
-__all__ = ["BatchSetupError", "BatchReport", "collect_inputs", "run_batch", "augment_to_disk"]
+__all__ = ["BatchSetupError", "BatchReport", "collect_inputs", "output_suffix", "run_batch", "augment_to_disk",
+           "OUTPUT_FORMATS"]
+
+#: Values of ``output_format`` (:func:`run_batch`) and of ``lolenhance enhance --format``.
+OUTPUT_FORMATS = ("png", "jpg")
+_JPEG_SUFFIXES = (".jpg", ".jpeg")
 
 
 class BatchSetupError(ValueError):
@@ -135,6 +144,38 @@ def collect_inputs(inputs: Sequence[str | os.PathLike]) -> tuple[list[Path], lis
     return files, problems
 
 
+def output_suffix(source: str | os.PathLike, output_format: str | None = None) -> str:
+    """The suffix of the output :func:`run_batch` writes for ``source``.
+
+    Parameters
+    ----------
+    source : str or path-like
+        An input file (only its suffix is looked at).
+    output_format : {"png", "jpg"} or None
+        ``None``: the input's kind, ``.jpg`` for a ``.jpg``/``.jpeg`` input (any case) and
+        ``.png`` for everything else (PNG, TIFF, BMP: lossless).
+
+    Returns
+    -------
+    str
+        ``".png"`` or ``".jpg"``.
+
+    Examples
+    --------
+    >>> output_suffix("IMG_0001.JPEG"), output_suffix("scan.tif"), output_suffix("a.jpg", "png")
+    ('.jpg', '.png', '.png')
+    """
+    if _check_output_format(output_format) is not None:
+        return f".{output_format}"
+    return ".jpg" if Path(source).suffix.lower() in _JPEG_SUFFIXES else ".png"
+
+
+def _check_output_format(output_format: str | None) -> str | None:
+    if output_format is not None and output_format not in OUTPUT_FORMATS:
+        raise ValueError(f"output_format: expected one of {', '.join(OUTPUT_FORMATS)} or None, got {output_format!r}")
+    return output_format
+
+
 def _file_key(path: Path) -> tuple[int, int] | None:
     """(device, inode) of an existing file, so hard links and symlinks compare equal."""
     try:
@@ -152,8 +193,9 @@ def run_batch(
     overwrite: bool = False,
     progress: bool = True,
     desc: str | None = None,
+    output_format: str | None = None,
 ) -> BatchReport:
-    """Apply ``method`` to every input image and write ``OUTDIR/<stem>.png``.
+    """Apply ``method`` to every input image and write ``OUTDIR/<stem>.png`` (or ``.jpg``).
 
     Parameters
     ----------
@@ -170,6 +212,8 @@ def run_batch(
         Show a progress bar on stderr.
     desc : str, optional
         Progress bar label (default: the method's name).
+    output_format : {"png", "jpg"} or None
+        Format of every output; default: the input's kind (see :func:`output_suffix`).
 
     Returns
     -------
@@ -182,6 +226,8 @@ def run_batch(
         ``outdir`` exists but is not a folder, or an output path is one of the input files.
     KeyError
         Unknown method name.
+    ValueError
+        Unknown ``output_format``.
 
     Examples
     --------
@@ -195,6 +241,7 @@ def run_batch(
     from tqdm import tqdm
 
     name, function = get_method(method)
+    _check_output_format(output_format)  # before anything is read or written
     outdir = Path(outdir)
     if outdir.exists() and not outdir.is_dir():
         raise BatchSetupError(f"{outdir}: output folder exists and is not a folder")
@@ -207,12 +254,12 @@ def run_batch(
     input_keys = {_file_key(source): source for source in files}
     input_keys.pop(None, None)
     for source in files:
-        target = outdir / f"{source.stem}.png"
+        target = outdir / f"{source.stem}{output_suffix(source, output_format)}"
         clash = input_paths.get(target.resolve()) or input_keys.get(_file_key(target))
         if clash is not None:
             raise BatchSetupError(
-                f"{target}: output would replace the input {clash}; choose another output folder "
-                "(inputs are never overwritten, even with --overwrite)"
+                f"{target}: output would replace the input {clash}; choose another output folder or "
+                "output format (inputs are never overwritten, even with --overwrite)"
             )
         if target in claimed:
             report.failed.append((source, f"output {target} is also the output of {claimed[target]}; rename one"))
@@ -228,6 +275,7 @@ def run_batch(
             continue
         try:
             image = read_image(source)
+            metadata = read_metadata(source)
         except ImageReadError as error:
             report.failed.append((source, "unreadable: " + " ".join(error.reason.split())))
             continue
@@ -240,7 +288,7 @@ def run_batch(
             report.failed.append((source, f"{name} failed: {type(error).__name__}: {error}"))
             continue
         try:
-            write_image(target, result, overwrite=overwrite)
+            write_image(target, result, overwrite=overwrite, icc_profile=metadata.icc_profile, exif=metadata.exif)
         except FileExistsError:  # appeared while we were working
             report.skipped.append((source, f"{target} already exists"))
             continue

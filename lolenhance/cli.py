@@ -4,19 +4,36 @@ Subcommands::
 
     lolenhance --version
     lolenhance data info [--root ROOT]            counts, sizes and layout of each split
-    lolenhance data download DEST [--sha256 HEX]  fetch, verify and extract LOL into DEST
-    lolenhance enhance INPUT... --method M -o OUT  enhance image files/folders into OUT/<stem>.png
+    lolenhance data download DEST [--sha256 HEX]  fetch, verify and extract LOL into DEST; prints
+                                                  the archive's SHA-256 (pin it with --sha256)
+    lolenhance enhance INPUT... --method M -o OUT [--format png|jpg]
+                                                  enhance image files/folders into OUT/<stem>.<ext>
     lolenhance augment --data ROOT --out DIR --copies N [--seed S]   augmented pairs, LOL-v1 layout
     lolenhance train denoiser --data ROOT --out RUN [options]        train (resumes from RUN)
     lolenhance export --model M --format F [--precision P] -o FILE   TFLite / ONNX / SavedModel + card
 
+``enhance`` writes ``.jpg`` for ``.jpg``/``.jpeg`` inputs (JPEG quality 95) and ``.png`` for the
+rest unless ``--format`` says otherwise; phone photos come out upright (EXIF orientation applied)
+and keep their ICC colour profile and EXIF data (orientation reset to 1).
+
 Exit status: 0 on success, 1 when some inputs failed (they are listed), 2 on usage errors.
+
+Output is the command's own progress and results. TensorFlow's start-up log (oneDNN and CPU
+instruction notices, absl's "All log messages before absl::InitializeLog()" and ``I0000``/
+``W0000``/``E0000`` lines) is hidden: ``TF_CPP_MIN_LOG_LEVEL`` defaults to 2 (errors only) and
+the lines TensorFlow writes while it is imported are discarded, unless the import fails, when
+they are shown with the error. Set ``TF_CPP_MIN_LOG_LEVEL=0`` (or 1) to see TensorFlow's log
+unchanged. This is done by :func:`main` only when it is the one to import TensorFlow, so
+``import lolenhance`` and programs that import TensorFlow themselves keep their own settings.
 """
 
 from __future__ import annotations
 
 import argparse
+import logging
+import os
 import sys
+import tempfile
 from collections.abc import Sequence
 
 import lolenhance
@@ -50,11 +67,101 @@ def _data_info(args: argparse.Namespace) -> int:
     return status
 
 
+#: Methods that run TensorFlow models (``enhance`` imports TensorFlow quietly before them).
+_TENSORFLOW_METHODS = frozenset({"denoiser", "curve", "zero-dce"})
+
+
+def _tensorflow_is_ours() -> bool:
+    """Whether this process's TensorFlow start-up is the CLI's to quiet.
+
+    Not when TensorFlow is already imported (a program calling :func:`main` made its own
+    choices, and the C++ log level is read once, at import), nor when the user asked for
+    TensorFlow's log with ``TF_CPP_MIN_LOG_LEVEL`` 0 or 1.
+    """
+    return "tensorflow" not in sys.modules and os.environ.get("TF_CPP_MIN_LOG_LEVEL", "").strip() not in ("0", "1")
+
+
+def _quiet_tensorflow_settings() -> None:
+    """Log settings TensorFlow reads when it starts: C++ errors only, Python loggers at ERROR."""
+    if not _tensorflow_is_ours():
+        return
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # errors still show (3 would hide them)
+    # TF_ENABLE_ONEDNN_OPTS is left alone: it would silence the oneDNN notice by changing the
+    # numerics; the notice is an INFO line, hidden by the level above and by the import below
+    for name in ("tensorflow", "absl"):  # retracing notices, deprecations
+        logging.getLogger(name).setLevel(logging.ERROR)
+
+
+def _import_tensorflow_quietly() -> None:
+    """Import TensorFlow before a command needs it, hiding its start-up lines when that is ours to do.
+
+    Some of those lines are written by C++ before ``TF_CPP_MIN_LOG_LEVEL`` is consulted (absl's
+    "All log messages before absl::InitializeLog()", CUDA plugin registration ``E0000`` lines),
+    so :func:`_import_quietly` catches them at the file descriptor.
+    """
+    if _tensorflow_is_ours():
+        _import_quietly("tensorflow")
+
+
+def _import_quietly(module: str) -> None:
+    """Import ``module`` with file descriptor 2 sent to a temporary file, then restore it.
+
+    What was written there is discarded when the import succeeds; when it fails, it is written to
+    stderr before the error is raised: it is then the diagnosis, not noise.
+    """
+    import importlib
+
+    sys.stderr.flush()
+    try:
+        saved = os.dup(2)
+    except OSError:  # no stderr to protect
+        importlib.import_module(module)
+        return
+    try:
+        with tempfile.TemporaryFile() as caught:
+            os.dup2(caught.fileno(), 2)
+            try:
+                importlib.import_module(module)
+            except BaseException:
+                sys.stderr.flush()
+                os.dup2(saved, 2)
+                caught.seek(0)
+                sys.stderr.write(caught.read().decode(errors="replace"))
+                raise
+            finally:
+                sys.stderr.flush()
+                os.dup2(saved, 2)
+    finally:
+        os.close(saved)
+
+
+def _sha256_hex(text: str) -> str:
+    """An argparse ``type``: 64 hexadecimal digits (an optional ``sha256:`` prefix is dropped)."""
+    value = text.strip().lower().removeprefix("sha256:")
+    if len(value) != 64 or any(char not in "0123456789abcdef" for char in value):
+        raise argparse.ArgumentTypeError(f"expected a SHA-256 as 64 hexadecimal digits, got {text!r}")
+    return value
+
+
+def _warnings_and_above(record: logging.LogRecord) -> bool:
+    return record.levelno >= logging.WARNING
+
+
 def _data_download(args: argparse.Namespace) -> int:
+    import pooch
+
     from lolenhance.download import download_lol
 
     known_hash = f"sha256:{args.sha256}" if args.sha256 else None
-    path = download_lol(args.dest, url=args.url, known_hash=known_hash, allow_unverified=args.allow_unverified)
+    # pooch's INFO notes address pooch.retrieve's callers ("use this value as the known_hash
+    # argument"); this command prints the archive's SHA-256 itself. A filter, for this call only:
+    # pooch's logger lives outside logging's manager, so a new level may not apply at once
+    logger = pooch.get_logger()
+    logger.addFilter(_warnings_and_above)
+    try:
+        path = download_lol(args.dest, url=args.url, known_hash=known_hash, allow_unverified=args.allow_unverified)
+    finally:
+        logger.removeFilter(_warnings_and_above)
     print(f"LOL is ready in {path}")
     return 0
 
@@ -65,11 +172,18 @@ def _enhance(args: argparse.Namespace) -> int:
     method = args.method
     options = {name: value for name, value in (("iterations", args.iterations), ("scale", args.alpha_scale))
                if value is not None}
+    if options and method not in ("curve", "zero-dce"):
+        flags = " and ".join({"iterations": "--iterations", "scale": "--alpha-scale"}[name] for name in options)
+        print(f"lolenhance enhance: error: {flags} applies to curve and zero-dce, not {method}", file=sys.stderr)
+        return 2
+    if method in _TENSORFLOW_METHODS:
+        try:
+            _import_tensorflow_quietly()
+        except ImportError as error:
+            print(f"lolenhance enhance: error: --method {method} needs TensorFlow, which could not be imported: "
+                  f"{error}", file=sys.stderr)
+            return 1
     if options:
-        if method not in ("curve", "zero-dce"):
-            flags = " and ".join({"iterations": "--iterations", "scale": "--alpha-scale"}[name] for name in options)
-            print(f"lolenhance enhance: error: {flags} applies to curve and zero-dce, not {method}", file=sys.stderr)
-            return 2
         from functools import partial
 
         from lolenhance.methods import get_method
@@ -77,7 +191,9 @@ def _enhance(args: argparse.Namespace) -> int:
         method = partial(get_method(args.method)[1], **options)
     label = f"{args.method} ({', '.join(f'{k}={v}' for k, v in options.items())})" if options else None
     try:
-        report = run_batch(args.inputs, args.output, method, overwrite=args.overwrite, desc=label)
+        report = run_batch(
+            args.inputs, args.output, method, overwrite=args.overwrite, desc=label, output_format=args.output_format
+        )
     except BatchSetupError as error:
         print(f"lolenhance enhance: error: {error}", file=sys.stderr)
         return 2
@@ -86,6 +202,8 @@ def _enhance(args: argparse.Namespace) -> int:
 
 
 def _augment(args: argparse.Namespace) -> int:
+    # albumentations asks PyPI for a newer version when imported, and prints a warning about it
+    os.environ.setdefault("NO_ALBUMENTATIONS_UPDATE", "1")
     from lolenhance.augment import PairedAugmenter
     from lolenhance.batch import BatchSetupError, augment_to_disk
 
@@ -183,25 +301,37 @@ def build_parser() -> argparse.ArgumentParser:
     download = data_commands.add_parser("download", help="download and verify LOL into DEST")
     download.add_argument("dest", help="destination folder")
     download.add_argument("--url", help="archive URL (default: the authors' LOLdataset.zip)")
-    download.add_argument("--sha256", help="expected SHA-256 of the archive (hex)")
+    download.add_argument(
+        "--sha256", type=_sha256_hex, metavar="HEX",
+        help="expected SHA-256 of the archive (64 hex digits); every run prints the archive's SHA-256",
+    )
     download.add_argument(
         "--allow-unverified", action="store_true", help="accept an archive whose checksum is not known in advance"
     )
     download.set_defaults(handler=_data_download)
 
+    from lolenhance.batch import OUTPUT_FORMATS
+    from lolenhance.io import JPEG_QUALITY
     from lolenhance.methods import METHODS  # names only: methods are imported on first use
 
     enhance = commands.add_parser(
         "enhance",
-        help="enhance image files and folders into OUTDIR/<stem>.png",
+        help="enhance image files and folders into OUTDIR/<stem>.png or .jpg",
         description="Enhance image files, and the image files of folders (not recursive), writing "
-        "OUTDIR/<stem>.png. Inputs are never overwritten; existing outputs only with --overwrite. "
-        "Unreadable inputs are listed at the end and make the exit status 1.",
+        "OUTDIR/<stem>.jpg for JPEG inputs and OUTDIR/<stem>.png for the others (see --format). Images "
+        "are read upright (EXIF orientation applied); outputs keep the input's ICC colour profile and "
+        "EXIF data, orientation reset to 1. Inputs are never overwritten; existing outputs only with "
+        "--overwrite. Unreadable inputs are listed at the end and make the exit status 1.",
     )
     enhance.add_argument("inputs", nargs="+", metavar="INPUT", help="image file or folder of images")
     enhance.add_argument("--method", "-m", required=True, choices=list(METHODS), help="enhancement method")
     enhance.add_argument("--output", "-o", required=True, metavar="OUTDIR", help="output folder (created if missing)")
     enhance.add_argument("--overwrite", action="store_true", help="replace existing outputs (never inputs)")
+    enhance.add_argument(
+        "--format", dest="output_format", choices=OUTPUT_FORMATS,
+        help=f"output format (default: the input's: jpg for .jpg/.jpeg inputs, png for the rest); "
+        f"JPEG is written at quality {JPEG_QUALITY}",
+    )
     enhance.add_argument(
         "--iterations", "-n", type=_int_at_least(0), help="curve applications for curve / zero-dce (default 8)"
     )
@@ -267,6 +397,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _train(args: argparse.Namespace) -> int:
     from lolenhance.train import run
 
+    _import_tensorflow_quietly()
     return run(args)
 
 
@@ -283,6 +414,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     int
         Exit status.
     """
+    _quiet_tensorflow_settings()
     parser = build_parser()
     args = parser.parse_args(argv)
     handler = getattr(args, "handler", None)

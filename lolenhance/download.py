@@ -9,8 +9,9 @@ in ``lol_dataset/``. Both extract to a root that :func:`lolenhance.data.list_pai
 No checksum of the archive is published by the authors, and this project could not download it
 to record one (its machines have no general internet access). So the default URL comes with
 ``LOL_V1_SHA256 = None``, and :func:`download_lol` refuses to run unverified unless the caller
-says so (``allow_unverified=True``); it then prints the SHA-256 it computed so that the archive
-can be pinned from then on (``known_hash="sha256:..."``). Downloading and hashing is done by
+says so (``allow_unverified=True``). Every call prints the SHA-256 of the archive it holds, so
+that an archive checked once can be pinned from then on (``known_hash="sha256:..."``,
+``lolenhance data download --sha256 ...``). Downloading and hashing is done by
 `pooch <https://www.fatiando.org/pooch/>`_: the file is written to a temporary name and moved
 into place only after a complete, verified transfer, so a failure never leaves a partial or
 corrupt archive behind, and a second call finds the verified archive and does not download
@@ -65,7 +66,8 @@ def download_lol(
     known_hash : str, optional
         ``"sha256:<hex>"`` (or ``"md5:<hex>"``) of the archive. Default :data:`LOL_V1_SHA256`.
     allow_unverified : bool
-        Accept a download whose hash is not known in advance (the computed SHA-256 is printed).
+        Accept a download whose hash is not known in advance (check the printed SHA-256 against a
+        trusted source before relying on the data).
     progress : bool
         Show a progress bar (tqdm) while downloading.
 
@@ -73,13 +75,15 @@ def download_lol(
     -------
     Path
         A root that :func:`lolenhance.data.list_pairs` accepts (pass it as ``root`` or set
-        ``LOL_ROOT`` to it).
+        ``LOL_ROOT`` to it). One line is printed with the archive's path and SHA-256, and
+        whether it was verified.
 
     Raises
     ------
     ValueError
         No hash is known and ``allow_unverified`` is False; or the downloaded file's hash differs
-        from ``known_hash`` (the message gives both; the bad file is deleted).
+        from ``known_hash`` (the message gives the expected and the actual hash; the bad file is
+        deleted).
     ConnectionError
         The download failed (HTTP error, connection closed early); nothing partial is kept, so
         calling again starts cleanly.
@@ -118,7 +122,7 @@ def download_lol(
             progressbar=progress,
             processor=processor_type(extract_dir=extract_dir),
         )
-    except ValueError as error:  # pooch's hash mismatch; it has already removed the bad file
+    except ValueError as error:  # pooch's hash mismatch ("expected X but got Y"); it removed the bad file
         raise ValueError(f"{url}: checksum verification failed, nothing was kept ({error})") from error
     except Exception as error:  # requests' HTTPError/ConnectionError/ChunkedEncodingError and OSErrors
         shutil.rmtree(cache / extract_dir, ignore_errors=True)
@@ -126,9 +130,10 @@ def download_lol(
             f"{url}: download failed ({type(error).__name__}: {error}); nothing partial was kept, "
             "calling download_lol again starts over"
         ) from error
+    digest = pooch.file_hash(str(cache / name), alg="sha256")
     if known_hash is None:
-        import hashlib
-
-        digest = hashlib.sha256((cache / name).read_bytes()).hexdigest()
-        print(f"downloaded {cache / name} unverified; its SHA-256 is {digest} (pin it with known_hash='sha256:{digest}')")
+        print(f"{cache / name}: SHA-256 {digest}, NOT verified (no checksum was given); once you trust it, "
+              f"pin it with known_hash='sha256:{digest}' (lolenhance data download --sha256 {digest})")
+    else:
+        print(f"{cache / name}: SHA-256 {digest} (verified against the checksum given)")
     return _find_root(cache / extract_dir)

@@ -1,5 +1,8 @@
 """The bad-input matrix of issue 8, end to end through the library and the ``lolenhance`` CLI.
 
+Phone photos (issue 16) are rows too: an EXIF-rotated JPEG comes out upright, ICC profiles and
+EXIF data are kept, and the output format follows the input or ``--format``.
+
 Every case gets either a correct result or one clear error that names the file (or argument) and
 the problem — never a traceback from inside TensorFlow, OpenCV or Pillow. The CLI finishes the
 good files, lists the failures, exits 1, never touches its inputs and leaves no partial or
@@ -27,10 +30,12 @@ import cv2
 import keras
 import numpy as np
 import pytest
+from helpers import srgb_profile, write_photo
 from PIL import Image
 
 from lolenhance import cli, inference, metrics, pretrained
 from lolenhance import methods as method_registry
+from lolenhance.batch import output_suffix
 from lolenhance.classical import gamma_correction
 from lolenhance.data import DatasetError, list_pairs
 from lolenhance.io import ImageReadError, read_image, to_uint8, write_image
@@ -101,6 +106,10 @@ FILE_CASES: dict[str, tuple[Callable[[Path], None], object]] = {
     "palette.png": (_write_palette, (20, 30, 3)),
     "rgb16.png": (_write_rgb16, (20, 30, 3)),
     "photo.jpg": (lambda p: Image.fromarray(to_uint8(_dark((20, 30, 3)))).save(p, quality=90), (20, 30, 3)),
+    # a phone photo taken in portrait: stored 30 wide, 20 high, EXIF orientation 6 (turn clockwise)
+    "rotated.jpg": (lambda p: write_photo(p, to_uint8(_dark((20, 30, 3))), orientation=6, quality=90), (30, 20, 3)),
+    "icc-profile.png": (lambda p: write_photo(p, to_uint8(_dark((20, 30, 3))), icc=srgb_profile()), (20, 30, 3)),
+    "icc-profile-photo.jpg": (lambda p: write_photo(p, to_uint8(_dark((20, 30, 3))), icc=srgb_profile()), (20, 30, 3)),
     "one-pixel.png": (lambda p: write_image(p, np.full((1, 1, 3), 0.1, np.float32)), (1, 1, 3)),
     "smaller-than-tile-grid.png": (lambda p: write_image(p, _dark((5, 7, 3))), (5, 7, 3)),
     "odd-size.png": (lambda p: write_image(p, _dark((37, 51, 3))), (37, 51, 3)),
@@ -201,10 +210,14 @@ def test_file_cases_through_the_cli(method, case_dir, tmp_path, capsys, tmp_curv
 
     assert status == 1, err
     assert "Traceback" not in err
-    # every good file written, nothing else: no partial file, no temporary, nothing for a bad input
-    assert sorted(p.name for p in out.iterdir()) == sorted(f"{Path(n).stem}.png" for n in GOOD_FILES)
+    # every good file written, nothing else: no partial file, no temporary, nothing for a bad input;
+    # JPEG inputs give JPEG outputs, the others PNG
+    outputs = {name: f"{Path(name).stem}{output_suffix(name)}" for name in GOOD_FILES}
+    assert {".jpg", ".png"} <= {Path(output).suffix for output in outputs.values()}
+    assert sorted(p.name for p in out.iterdir()) == sorted(outputs.values())
     for name in GOOD_FILES:
-        _check_result(read_image(out / f"{Path(name).stem}.png"), FILE_CASES[name][1])
+        # read back upright at the expected size: not rotated a second time by a leftover tag
+        _check_result(read_image(out / outputs[name]), FILE_CASES[name][1])
     assert f"wrote {len(GOOD_FILES)} image(s)" in err and f"failed {len(BAD_FILES)} input(s)" in err
     lines = err.splitlines()
     for name in BAD_FILES:
@@ -226,6 +239,66 @@ def test_console_script_lists_failures_without_traceback(case_dir, tmp_path):
         assert f"{case_dir / name}: unreadable" in result.stderr
     assert len(list(out.iterdir())) == len(GOOD_FILES)
     assert _snapshot(case_dir) == before
+
+
+# --- phone photos: orientation, colour profile, EXIF, output format -------------------------------
+
+
+def _gradient(height: int = 20, width: int = 30) -> np.ndarray:
+    """A dark uint8 image whose every rotation and flip differs (red along x, green along y)."""
+    x = np.linspace(0.02, 0.25, width, dtype=np.float32)[None, :]
+    y = np.linspace(0.02, 0.15, height, dtype=np.float32)[:, None]
+    return to_uint8(np.stack([x + 0 * y, y + 0 * x, np.full((height, width), 0.05, np.float32)], -1))
+
+
+def _gray_profile() -> bytes:
+    profile = srgb_profile()
+    return profile[:16] + b"GRAY" + profile[20:]  # a gray colour space: cannot describe RGB output
+
+
+#: input name, how it is written (write_photo's keywords), --format, then what must come out:
+#: output name, its format, (height, width) as viewed, ICC profile kept, EXIF kept.
+PHOTO_CASES = [
+    pytest.param("rotated.jpg", {"orientation": 6, "quality": 95}, None, "rotated.jpg", "JPEG", (30, 20), None, True,
+                 id="jpeg EXIF orientation 6: upright, width and height swapped"),
+    pytest.param("rotated.png", {"orientation": 8}, None, "rotated.png", "PNG", (30, 20), None, True,
+                 id="png EXIF orientation 8: upright"),
+    pytest.param("profile.png", {"icc": srgb_profile()}, None, "profile.png", "PNG", (20, 30), srgb_profile(), True,
+                 id="png ICC profile kept"),
+    pytest.param("profile.jpg", {"icc": srgb_profile(), "quality": 95}, None, "profile.jpg", "JPEG", (20, 30),
+                 srgb_profile(), True, id="jpeg ICC profile kept"),
+    pytest.param("profile.jpeg", {"icc": srgb_profile(), "quality": 95}, "png", "profile.png", "PNG", (20, 30),
+                 srgb_profile(), True, id="--format png from a jpeg: profile and EXIF kept"),
+    pytest.param("plain.png", {}, "jpg", "plain.jpg", "JPEG", (20, 30), None, True, id="--format jpg writes .jpg"),
+    pytest.param("scan.tif", {}, None, "scan.png", "PNG", (20, 30), None, False,
+                 id="default keeps the kind: tiff gives png"),
+    pytest.param("gray-profile.png", {"icc": _gray_profile()}, None, "gray-profile.png", "PNG", (20, 30), None, True,
+                 id="a profile that is not RGB is dropped"),
+]
+
+
+@pytest.mark.parametrize(("name", "how", "output_format", "output", "kind", "size", "icc", "exif"), PHOTO_CASES)
+def test_photo_case_through_the_cli(name, how, output_format, output, kind, size, icc, exif, tmp_path, capsys):
+    (tmp_path / "in").mkdir()
+    source = write_photo(tmp_path / "in" / name, _gradient(), **how)
+    before = _snapshot(tmp_path / "in")
+    out = tmp_path / "out"
+    argv = ["enhance", str(source), "-m", "gamma", "-o", str(out), *(["--format", output_format] if output_format else [])]
+    status, stdout, err = _cli(capsys, *argv)
+    assert status == 0 and "wrote 1 image(s)" in stdout, err
+    assert [p.name for p in out.iterdir()] == [output]
+    with Image.open(out / output) as written:
+        assert written.format == kind and written.size == size[::-1]
+        assert written.info.get("icc_profile") == icc
+        tags = written.getexif()
+        assert tags.get(0x0112, 1) == 1, "the pixels are upright: a viewer must not turn them again"
+        assert (tags.get(0x010F) == "TestCam") is exif
+    # the result is the method applied to the upright image, turned the right way (not just sized)
+    result, expected = read_image(out / output), gamma_correction(read_image(source))
+    assert result.shape == expected.shape == (*size, 3)
+    tolerance = 0.5 / 255 + 1e-6 if kind == "PNG" else 0.03
+    assert np.abs(result - expected).max() <= tolerance
+    assert _snapshot(tmp_path / "in") == before
 
 
 # --- large images --------------------------------------------------------------------------------

@@ -69,6 +69,28 @@ def test_setup_error_is_raised_before_anything_is_written(inputs):
         run_batch([inputs], inputs, "he", overwrite=True, progress=False)
 
 
+def test_unknown_output_format_is_refused_before_anything_happens(inputs, tmp_path):
+    with pytest.raises(ValueError, match="output_format: expected one of png, jpg or None, got 'webp'"):
+        run_batch([inputs], tmp_path / "out", "he", progress=False, output_format="webp")
+    assert not (tmp_path / "out").exists()
+
+
+def test_an_exif_block_too_long_for_jpeg_fails_that_input_only(inputs, tmp_path):
+    from PIL import Image
+
+    exif = Image.Exif()
+    exif[0x010E] = "x" * 70000  # ImageDescription: fine in PNG, too long for a JPEG APP1 segment
+    with Image.open(inputs / "b.png") as image:
+        image.save(tmp_path / "long-exif.png", exif=exif.tobytes())
+    sources = [inputs / "a.png", tmp_path / "long-exif.png", inputs / "c.png"]
+    report = run_batch(sources, tmp_path / "out", "he", progress=False, output_format="jpg")
+    assert [source.name for source, _ in report.written] == ["a.png", "c.png"]
+    assert [(source.name, "does not fit in a JPEG" in reason) for source, reason in report.failed] == [
+        ("long-exif.png", True)
+    ]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["a.jpg", "c.jpg"]
+
+
 # --- augment_to_disk ------------------------------------------------------------------------------
 
 

@@ -7,17 +7,18 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from helpers import GOOD, make_dark, make_source, sha256
+from helpers import GOOD, make_dark, make_source
 
 import lolenhance
 from lolenhance import cli
 from lolenhance.cli import main
-from lolenhance.io import read_image, write_image
+from lolenhance.io import JPEG_QUALITY, read_image, write_image
 from lolenhance.methods import METHODS
 
 
@@ -204,13 +205,47 @@ def test_refuses_through_a_symlinked_output_folder(inputs, tmp_path, capsys):
     assert _digest(inputs) == before
 
 
-def test_a_jpeg_input_may_live_in_the_output_folder(tmp_path, capsys):
+def test_a_jpeg_input_in_the_output_folder_needs_another_format(tmp_path, capsys):
     folder = tmp_path / "photos"
     folder.mkdir()
     write_image(folder / "x.jpg", make_dark(1))
-    status, _, _ = _run(capsys, str(folder / "x.jpg"), "-m", "gamma", "-o", str(folder))
+    before = _digest(folder)
+    status, _, err = _run(capsys, str(folder / "x.jpg"), "-m", "gamma", "-o", str(folder), "--overwrite")
+    assert status == 2, "by default a JPEG gives OUT/x.jpg: the input itself"
+    assert f"{folder / 'x.jpg'}: output would replace the input" in err and "output format" in err
+    assert _digest(folder) == before
+    status, _, _ = _run(capsys, str(folder / "x.jpg"), "-m", "gamma", "-o", str(folder), "--format", "png")
     assert status == 0
-    assert (folder / "x.png").is_file() and (folder / "x.jpg").is_file()
+    assert (folder / "x.png").is_file() and _digest(folder)["x.jpg"] == before["x.jpg"]
+
+
+def test_same_stem_of_two_kinds_collides_only_in_one_format(tmp_path, capsys):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    write_image(folder / "x.png", make_dark(1))
+    write_image(folder / "x.jpg", make_dark(2))
+    status, _, _ = _run(capsys, str(folder), "-m", "he", "-o", str(tmp_path / "kinds"))
+    assert status == 0
+    assert sorted(p.name for p in (tmp_path / "kinds").iterdir()) == ["x.jpg", "x.png"]
+    status, _, err = _run(capsys, str(folder), "-m", "he", "-o", str(tmp_path / "png"), "--format", "png")
+    assert status == 1 and "also the output of" in err
+    assert [p.name for p in (tmp_path / "png").iterdir()] == ["x.png"]
+
+
+def test_jpeg_quality_stated_in_help_docstring_and_readme_is_the_one_written(capsys):
+    with pytest.raises(SystemExit):
+        cli.main(["enhance", "--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    stated = re.findall(r"quality (\d+)", " ".join([help_text, cli.__doc__ or "", readme]))
+    assert len(stated) >= 4 and set(stated) == {str(JPEG_QUALITY)}, stated
+
+
+def test_format_must_be_png_or_jpg(inputs, tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        _run(capsys, str(inputs / "a.png"), "-m", "he", "-o", str(tmp_path / "out"), "--format", "webp")
+    assert exit_info.value.code == 2 and "invalid choice: 'webp'" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
 
 
 def test_same_stem_twice_is_reported_not_overwritten(tmp_path, capsys):
@@ -260,19 +295,118 @@ def test_output_folder_is_required(inputs):
     assert exit_info.value.code == 2
 
 
+# --- TensorFlow's start-up lines stay out of the CLI's output -------------------------------------
+
+
+def _fake_module(folder: Path, name: str, *, fails: bool) -> None:
+    """A module that writes C++-style log lines straight to file descriptor 2 when imported."""
+    raise_line = "raise ImportError('libfake.so.1: cannot open shared object file')" if fails else ""
+    (folder / f"{name}.py").write_text(
+        "import os\n"
+        "os.write(2, b'W0000 00:00:1 12 cpu_feature_guard.cc:227] noise\\nE0000 plugin registration noise\\n')\n"
+        f"{raise_line}\n"
+    )
+
+
+def test_quiet_import_hides_what_is_written_to_fd2(tmp_path, monkeypatch, capfd):
+    _fake_module(tmp_path, "lolenhance_fake_noisy", fails=False)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delitem(sys.modules, "lolenhance_fake_noisy", raising=False)
+    cli._import_quietly("lolenhance_fake_noisy")
+    assert "lolenhance_fake_noisy" in sys.modules
+    os.write(2, b"after\n")  # file descriptor 2 is back where it was
+    captured = capfd.readouterr()
+    assert captured.err == "after\n" and captured.out == ""
+    sys.modules.pop("lolenhance_fake_noisy")
+
+
+def test_quiet_import_shows_the_lines_when_the_import_fails(tmp_path, monkeypatch, capfd):
+    _fake_module(tmp_path, "lolenhance_fake_broken", fails=True)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    with pytest.raises(ImportError, match="libfake"):
+        cli._import_quietly("lolenhance_fake_broken")
+    err = capfd.readouterr().err
+    assert "E0000 plugin registration noise" in err, "the lines are the diagnosis of a failed import"
+
+
+def test_tensorflow_settings_are_left_to_whoever_imported_it(monkeypatch):
+    # in this process TensorFlow is already imported (by keras, in conftest): main changes nothing
+    assert "tensorflow" in sys.modules
+    monkeypatch.delenv("TF_CPP_MIN_LOG_LEVEL", raising=False)
+    cli._quiet_tensorflow_settings()
+    assert "TF_CPP_MIN_LOG_LEVEL" not in os.environ
+    assert not cli._tensorflow_is_ours()
+
+
+#: TensorFlow's start-up lines: C++ log lines (I0000/W0000/E0000 ...), oneDNN and CPU notices, absl's
+#: "All log messages before absl::InitializeLog()" (tqdm's redraws are separated by \r, not \n)
+_TF_NOISE = re.compile(r"(?:^|\r)[IWEF]\d{4} |oneDNN|cpu_feature_guard|absl|TensorFlow binary|rebuild TensorFlow",
+                       re.MULTILINE)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("level", [None, "3"])
+def test_enhance_prints_no_tensorflow_start_up_lines(tmp_path, level):
+    write_image(tmp_path / "x.png", make_dark(0))
+    env = {key: value for key, value in os.environ.items() if key != "TF_CPP_MIN_LOG_LEVEL"}
+    if level is not None:
+        env["TF_CPP_MIN_LOG_LEVEL"] = level
+    command = [sys.executable, "-m", "lolenhance.cli", "enhance", str(tmp_path / "x.png"), "--method", "curve",
+               "-o", str(tmp_path / "out")]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=300, env=env, check=False)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert f"wrote 1 image(s) to {tmp_path / 'out'}" in result.stdout
+    noise = _TF_NOISE.findall(result.stdout + result.stderr)
+    assert not noise, f"TensorFlow start-up lines in the output: {noise}\n{result.stderr[-2000:]}"
+    assert (tmp_path / "out" / "x.png").is_file()
+
+
 # --- data download (the archive and server fixtures are in conftest.py) ---------------------------
 
 
-
-
 def test_cli_download(tmp_path, archive, server, capsys):
-    status = cli.main(["data", "download", str(tmp_path / "cache"), "--url", server["url"],
-                       "--sha256", sha256(archive).split(":")[1]])
+    digest = hashlib.sha256(archive.read_bytes()).hexdigest()
+    status = cli.main(["data", "download", str(tmp_path / "cache"), "--url", server["url"], "--sha256", digest])
     assert status == 0
-    assert "LOL is ready in" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "LOL is ready in" in out
+    assert f"SHA-256 {digest} (verified" in out
     status = cli.main(["data", "download", str(tmp_path / "other"), "--url", server["url"]])
     assert status == 1
     assert "no checksum is known" in capsys.readouterr().err
+
+
+def test_cli_download_prints_the_sha256_to_pin(tmp_path, archive, server, capsys):
+    status = cli.main(["data", "download", str(tmp_path / "cache"), "--url", server["url"], "--allow-unverified"])
+    assert status == 0
+    out = capsys.readouterr().out
+    printed = re.findall(r"SHA-256 ([0-9a-f]{64})", out)
+    assert printed == [hashlib.sha256(archive.read_bytes()).hexdigest()], out
+    assert f"--sha256 {printed[0]}" in out and "NOT verified" in out
+    # pinned from then on: a fresh download with the printed hash is verified
+    status = cli.main(["data", "download", str(tmp_path / "pinned"), "--url", server["url"], "--sha256", printed[0]])
+    assert status == 0 and "(verified" in capsys.readouterr().out
+
+
+def test_cli_download_with_a_wrong_sha256_keeps_nothing(tmp_path, archive, server, capsys):
+    wrong, actual = "0" * 64, hashlib.sha256(archive.read_bytes()).hexdigest()
+    dest = tmp_path / "cache"
+    status = cli.main(["data", "download", str(dest), "--url", server["url"], "--sha256", wrong])
+    captured = capsys.readouterr()
+    assert status == 1
+    assert captured.err.splitlines()[-1].startswith("lolenhance: error:") and "checksum verification failed" in captured.err
+    assert f"expected sha256:{wrong}" in captured.err and f"got {actual}" in captured.err
+    assert "Traceback" not in captured.err and "SHA-256" not in captured.out
+    assert not any(path.is_file() for path in dest.rglob("*")), "no archive or extracted file may remain"
+
+
+@pytest.mark.parametrize("value", ["abcd", "g" * 64, "0" * 63])
+def test_cli_download_sha256_must_be_64_hex_digits(tmp_path, server, capsys, value):
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["data", "download", str(tmp_path / "cache"), "--url", server["url"], "--sha256", value])
+    assert exit_info.value.code == 2
+    assert "expected a SHA-256 as 64 hexadecimal digits" in capsys.readouterr().err
+    assert server["requests"] == 0 and not (tmp_path / "cache").exists()
 
 
 # --- augment --------------------------------------------------------------------------------------

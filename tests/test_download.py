@@ -14,7 +14,7 @@ from lolenhance.data import list_pairs
 from lolenhance.download import download_lol
 
 
-def test_download_verify_extract_and_reuse(tmp_path, archive, server):
+def test_download_verify_extract_and_reuse(tmp_path, archive, server, capsys):
     dest = tmp_path / "cache"
     root = download_lol(dest, url=server["url"], known_hash=sha256(archive), progress=False)
     assert len(list_pairs(root, "train")) == 2
@@ -23,13 +23,17 @@ def test_download_verify_extract_and_reuse(tmp_path, archive, server):
     again = download_lol(dest, url=server["url"], known_hash=sha256(archive), progress=False)
     assert again == root
     assert server["requests"] == 1, "a verified archive in the cache must not be downloaded again"
+    line = f"{dest / archive.name}: SHA-256 {sha256(archive).split(':')[1]} (verified"
+    assert capsys.readouterr().out.count(line) == 2, "every call prints the archive's SHA-256"
 
 
-def test_wrong_checksum_keeps_nothing(tmp_path, server):
+def test_wrong_checksum_keeps_nothing(tmp_path, archive, server):
     dest = tmp_path / "cache"
     with pytest.raises(ValueError, match="checksum verification failed") as error:
         download_lol(dest, url=server["url"], known_hash="sha256:" + "0" * 64, progress=False)
     assert server["url"] in str(error.value)
+    assert "sha256:" + "0" * 64 in str(error.value) and sha256(archive).split(":")[1] in str(error.value), \
+        "the message gives the expected and the actual hash"
     assert not any(path.is_file() for path in dest.rglob("*")), "no archive or extracted file may remain"
 
 
@@ -39,7 +43,9 @@ def test_unknown_checksum_is_refused_unless_allowed(tmp_path, archive, server, c
     assert server["requests"] == 0
     root = download_lol(tmp_path / "b", url=server["url"], allow_unverified=True, progress=False)
     assert len(list_pairs(root, "train")) == 2
-    assert sha256(archive).split(":")[1] in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert f"SHA-256 {sha256(archive).split(':')[1]}, NOT verified" in out
+    assert f"known_hash='{sha256(archive)}'" in out
 
 
 # pooch streams with requests and does not close the response of a transfer that breaks off: its

@@ -1,14 +1,26 @@
-"""lolenhance.io: every pixel type in, clear errors for bad files, atomic writes."""
+"""lolenhance.io: every pixel type in, EXIF orientation and metadata, clear errors for bad files, atomic writes."""
 
 from __future__ import annotations
+
+import struct
+import zlib
 
 import cv2
 import numpy as np
 import pytest
-from PIL import Image
+from helpers import srgb_profile, write_photo
+from PIL import Image, ImageOps
 
 from lolenhance import io
-from lolenhance.io import ImageReadError, read_image, to_float32, write_image
+from lolenhance.io import (
+    JPEG_QUALITY,
+    ImageMetadata,
+    ImageReadError,
+    read_image,
+    read_metadata,
+    to_float32,
+    write_image,
+)
 
 
 # --- known values: every PNG colour type ---------------------------------------------------------
@@ -70,6 +82,107 @@ def test_jpeg_reads(tmp_path):
     image = read_image(tmp_path / "a.jpg")
     assert image.shape == (8, 8, 3)
     assert abs(float(image.mean()) - 120 / 255) < 0.02
+
+
+# --- orientation and metadata: phone photos ------------------------------------------------------
+_PIXELS = np.random.default_rng(3).integers(0, 256, (5, 7, 3), dtype=np.uint8)
+
+
+@pytest.mark.parametrize("orientation", range(1, 9))
+def test_exif_orientation_is_applied_as_pillow_does(tmp_path, orientation):
+    path = write_photo(tmp_path / "o.png", _PIXELS, orientation=orientation)  # PNG: lossless, exact
+    with Image.open(path) as opened:
+        expected = np.asarray(ImageOps.exif_transpose(opened))
+    image = read_image(path)
+    assert image.shape == expected.shape == ((7, 5, 3) if orientation >= 5 else (5, 7, 3))
+    np.testing.assert_array_equal(io.to_uint8(image), expected)
+
+
+def test_orientation_applies_to_16bit_png_and_tiff(tmp_path):
+    rgb16 = (np.arange(5 * 7 * 3, dtype=np.uint16).reshape(5, 7, 3) * 300).astype(np.uint16)
+    cv2.imwrite(str(tmp_path / "rgb16.png"), rgb16[..., ::-1])
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    data = (tmp_path / "rgb16.png").read_bytes()
+    # an eXIf chunk right after IHDR (OpenCV writes none); it holds the TIFF header, no "Exif\0\0"
+    chunk = b"eXIf" + exif.tobytes()[6:]
+    body = struct.pack(">I", len(chunk) - 4) + chunk + struct.pack(">I", zlib.crc32(chunk))
+    (tmp_path / "rgb16.png").write_bytes(data[:33] + body + data[33:])
+    image = read_image(tmp_path / "rgb16.png")
+    np.testing.assert_allclose(image, np.rot90(rgb16, -1) / 65535, atol=1e-6)  # 6: 90° clockwise
+    tiff = write_photo(tmp_path / "o.tif", _PIXELS, orientation=8)
+    np.testing.assert_array_equal(io.to_uint8(read_image(tiff)), np.rot90(_PIXELS, 1))  # 8: counter-clockwise
+    assert read_metadata(tiff) == ImageMetadata(), "TIFF tags are not an EXIF block to copy"
+
+
+def test_read_metadata_resets_orientation_and_keeps_the_rest(tmp_path):
+    path = write_photo(tmp_path / "p.jpg", _PIXELS, orientation=6, icc=srgb_profile(), pixel_size=(7, 5))
+    metadata = read_metadata(path)
+    assert metadata.icc_profile == srgb_profile()
+    exif = Image.Exif()
+    exif.load(metadata.exif)
+    assert exif[0x0112] == 1, "the pixels are upright: a viewer must not rotate them again"
+    assert exif[0x010F] == "TestCam"
+    assert exif.get_ifd(0x8769) == {0xA002: 5, 0xA003: 7}, "the stated size follows the rotation"
+
+
+def test_read_metadata_without_metadata_or_with_a_profile_that_is_not_rgb(tmp_path):
+    plain = write_image(tmp_path / "plain.png", np.zeros((4, 4, 3), np.float32))
+    assert read_metadata(plain) == ImageMetadata(icc_profile=None, exif=None)
+    gray = srgb_profile()
+    gray = gray[:16] + b"GRAY" + gray[20:]  # a gray profile does not describe RGB pixels
+    Image.fromarray(_PIXELS).save(tmp_path / "gray.png", icc_profile=gray)
+    assert read_metadata(tmp_path / "gray.png").icc_profile is None
+    (tmp_path / "text.png").write_text("not an image")
+    assert read_metadata(tmp_path / "text.png") == ImageMetadata(), "metadata is optional: no error"
+    with pytest.raises(FileNotFoundError, match="no such file") as error:
+        read_metadata(tmp_path / "nope.jpg")
+    assert str(tmp_path / "nope.jpg") in str(error.value)
+
+
+@pytest.mark.parametrize("suffix", [".png", ".jpg"])
+def test_write_carries_icc_profile_and_exif(tmp_path, suffix, ramp):
+    source = write_photo(tmp_path / f"in{suffix}", io.to_uint8(ramp), orientation=6, icc=srgb_profile())
+    metadata = read_metadata(source)
+    path = write_image(tmp_path / f"out{suffix}", read_image(source), icc_profile=metadata.icc_profile,
+                       exif=metadata.exif)
+    with Image.open(path) as written:
+        assert written.format == {".png": "PNG", ".jpg": "JPEG"}[suffix]
+        assert written.info["icc_profile"] == srgb_profile()
+        assert written.getexif()[0x0112] == 1 and written.getexif()[0x010F] == "TestCam"
+    back = read_image(path)
+    assert back.shape == (48, 32, 3), "upright once, not rotated again on reading"
+    np.testing.assert_allclose(back, read_image(source), atol=0.03)
+
+
+def test_jpeg_is_written_at_the_stated_quality(tmp_path, ramp):
+    path = write_image(tmp_path / "a.jpg", ramp)
+    Image.fromarray(io.to_uint8(ramp)).save(tmp_path / "reference.jpg", quality=JPEG_QUALITY)
+    Image.fromarray(io.to_uint8(ramp)).save(tmp_path / "default.jpg")
+    with Image.open(path) as ours, Image.open(tmp_path / "reference.jpg") as reference, \
+            Image.open(tmp_path / "default.jpg") as default:
+        assert ours.quantization == reference.quantization != default.quantization
+    write_image(tmp_path / "b.jpg", ramp, quality=50)
+    assert (tmp_path / "b.jpg").stat().st_size < path.stat().st_size
+
+
+def test_metadata_a_format_cannot_hold_is_left_out(tmp_path, ramp):
+    path = write_image(tmp_path / "a.bmp", ramp, icc_profile=srgb_profile(), exif=b"Exif\0\0junk")
+    assert read_image(path).shape == ramp.shape
+
+
+def test_write_refuses_bad_quality_and_oversized_jpeg_exif(tmp_path, ramp):
+    with pytest.raises(ValueError, match=r"quality: expected an int in \[1, 100\], got 0"):
+        write_image(tmp_path / "a.jpg", ramp, quality=0)
+    exif = Image.Exif()
+    exif[0x010E] = "x" * 70000  # ImageDescription
+    with pytest.raises(ValueError, match="does not fit in a JPEG") as error:
+        write_image(tmp_path / "a.jpg", ramp, exif=exif.tobytes())
+    assert str(tmp_path / "a.jpg") in str(error.value)
+    assert list(tmp_path.iterdir()) == []
+    write_image(tmp_path / "a.png", ramp, exif=exif.tobytes())  # PNG has no such limit
+    with Image.open(tmp_path / "a.png") as written:
+        assert written.getexif()[0x010E] == "x" * 70000
 
 
 # --- exceptions name the file and the problem ----------------------------------------------------
