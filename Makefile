@@ -20,9 +20,9 @@ $(VENV)/.installed: pyproject.toml
 # third-party images. The notebooks are executed in place and committed with their outputs, so
 # they read with figures and tables on the repository's web page; tools/nbconvert_config.py drops
 # execution timestamps and kernel metadata, so re-running with unchanged code and data leaves
-# git status clean; tools/matplotlibrc keeps their inline images small.
+# git status clean, and shows their inline images at a modest dpi.
 figures: install
-	env -u LOL_ROOT -u LOLENHANCE_FIGURES_DIR MATPLOTLIBRC=$(CURDIR)/tools/matplotlibrc \
+	env -u LOL_ROOT -u LOLENHANCE_FIGURES_DIR \
 		$(BIN)/jupyter nbconvert --config tools/nbconvert_config.py --to notebook --execute --inplace $(NOTEBOOKS)
 
 test: install

@@ -13,3 +13,5 @@ c.ExecutePreprocessor.record_timing = False
 c.ClearMetadataPreprocessor.enabled = True
 c.ClearMetadataPreprocessor.preserve_cell_metadata_mask = {"tags"}
 c.ClearMetadataPreprocessor.preserve_nb_metadata_mask = {"kernelspec", ("language_info", "name")}
+# inline images at 60 dpi keep notebooks/ small; the figure's own dpi (layout) and figures/ are untouched
+c.ExecutePreprocessor.extra_arguments = ["--InlineBackend.print_figure_kwargs={'bbox_inches': 'tight', 'dpi': 60}"]
