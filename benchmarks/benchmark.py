@@ -323,6 +323,9 @@ def main() -> None:
     parser.add_argument("--render", metavar="JSON", help="print the report of an earlier run's JSON instead of running")
     parser.add_argument("--update-readme", metavar="README",
                         help="with --render: write the report into README's benchmark block")
+    parser.add_argument("--update", metavar="JSON",
+                        help="re-measure only --methods (and --robustness-methods) and replace their entries in "
+                             "this earlier run's JSON, keeping the rest (after retraining one model)")
     parser.add_argument("--exports", action="store_true",
                         help="only the deployment section (exports' size, latency, difference from Keras)")
     parser.add_argument("--memory-child", help=argparse.SUPPRESS)
@@ -355,10 +358,31 @@ def main() -> None:
         robust = robustness_section(highs, args.robustness_methods, embedded_lows)
     results = {"data": args.data, "split": args.split, "pairs": len(lows), "cpu_count": os.cpu_count(),
                "cpu": platform.processor() or platform.machine(), "rows": rows, "sweep": swept, "robustness": robust}
+    if args.update:
+        results = _updated(args.update, results, args)
     print(render(results))
     if args.json:
         with open(args.json, "w") as handle:
             json.dump(results, handle, indent=2)
+
+
+def _updated(path: str, fresh: dict, args: argparse.Namespace) -> dict:
+    """The earlier run at ``path`` with the freshly measured methods' entries put in (``--update``)."""
+    with open(path) as handle:
+        results = json.load(handle)
+    if (results["data"], results["split"], results["pairs"]) != (fresh["data"], fresh["split"], fresh["pairs"]):
+        raise SystemExit(f"{path}: measured on {results['data']} [{results['split']}], not on {args.data} [{args.split}]")
+    results["rows"].update({label: row for label, row in fresh["rows"].items() if label != "low (input)"})
+    if fresh["robustness"]:
+        for part in ("table", "embedded_lows"):
+            results["robustness"][part].update({label: value for label, value in fresh["robustness"][part].items()
+                                                if label != "input"})
+    if fresh["sweep"]:
+        results["sweep"] = fresh["sweep"]
+    results.setdefault("updates", []).append({
+        "methods": args.methods, "robustness_methods": args.robustness_methods if fresh["robustness"] else [],
+        "date": time.strftime("%Y-%m-%d"), "cpu_count": fresh["cpu_count"]})
+    return results
 
 
 def render(results: dict) -> str:
@@ -372,6 +396,9 @@ def render(results: dict) -> str:
         parts.append(sweep_markdown(results["sweep"]))
     if results.get("robustness"):
         parts.append(robustness_markdown(results["robustness"]))
+    for update in results.get("updates", []):
+        parts.append(f"Re-measured on {update['date']} with `--update` (same machine and split): "
+                     f"{', '.join(update['methods'])}.\n")
     return "\n".join(parts)
 
 
