@@ -38,6 +38,7 @@ __all__ = [
     "DatasetError",
     "Pair",
     "resolve_root",
+    "describe_root",
     "detect_layout",
     "list_pairs",
     "load_pairs",
@@ -83,6 +84,32 @@ class Layout:
 
     name: str
     folders: dict[str, tuple[Path, Path]]
+
+
+def describe_root(root: str | os.PathLike) -> str:
+    """How to name a data root in printed output: machine-independent for the embedded set.
+
+    Parameters
+    ----------
+    root : str or path-like
+
+    Returns
+    -------
+    str
+        ``"the embedded set"`` for :func:`lolenhance.embedded.embedded_root` (so that a committed
+        notebook's output does not hold the path of the clone that ran it), else the path.
+
+    Examples
+    --------
+    >>> describe_root(embedded_root())
+    'the embedded set'
+    >>> describe_root("/data/LOL")
+    '/data/LOL'
+    """
+    path = Path(root)
+    if path.exists() and path.resolve() == embedded_root().resolve():
+        return "the embedded set"
+    return str(root)
 
 
 def resolve_root(root: str | os.PathLike | None = None) -> Path:

@@ -230,7 +230,10 @@ def _graph_function(model):
 
     run = getattr(model, "_lolenhance_graph", None)
     if run is None:
-        run = tf.function(lambda inputs: model(inputs, training=False), reduce_retracing=True)
+        # one trace for every batch, height and width: no retracing (and no retracing warnings)
+        specs = [tf.TensorSpec((None, *tensor.shape[1:]), tensor.dtype) for tensor in model.inputs]
+        run = tf.function(lambda inputs: model(inputs, training=False),
+                          input_signature=[specs if len(specs) > 1 else specs[0]])
         model._lolenhance_graph = run
     return run
 
