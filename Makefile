@@ -20,9 +20,10 @@ $(VENV)/.installed: pyproject.toml
 # third-party images. The notebooks are executed in place and committed with their outputs, so
 # they read with figures and tables on the repository's web page; tools/nbconvert_config.py drops
 # execution timestamps and kernel metadata, so re-running with unchanged code and data leaves
-# git status clean, and shows their inline images at a modest dpi.
+# git status clean, and shows their inline images at a modest dpi. TF_CPP_MIN_LOG_LEVEL=2 keeps
+# TensorFlow's time-stamped start-up lines out of the outputs (errors still show).
 figures: install
-	env -u LOL_ROOT -u LOLENHANCE_FIGURES_DIR \
+	env -u LOL_ROOT -u LOLENHANCE_FIGURES_DIR TF_CPP_MIN_LOG_LEVEL=2 \
 		$(BIN)/jupyter nbconvert --config tools/nbconvert_config.py --to notebook --execute --inplace $(NOTEBOOKS)
 
 test: install
