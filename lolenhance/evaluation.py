@@ -34,6 +34,7 @@ def score_methods(
     *,
     include_input: bool = True,
     colour: bool = True,
+    timed: bool = True,
     progress: bool = False,
 ) -> dict[str, dict[str, float]]:
     """Score enhancement methods on (low, high) pairs: quality, colour error and speed.
@@ -47,13 +48,16 @@ def score_methods(
         Add a first row ``"low"``: the untouched input scored against the reference.
     colour : bool
         Also compute :func:`lolenhance.metrics.hue_chroma_error`.
+    timed : bool
+        Also report ``ms_600x400``. Notebooks committed with their outputs pass ``False``: a
+        timing changes on every run (``benchmarks/benchmark.py`` measures speed).
     progress : bool
         Show a progress bar over methods.
 
     Returns
     -------
     dict
-        ``{label: {"psnr", "ssim", "ms_600x400", ["hue_error", "chroma_error"]}}`` in the given
+        ``{label: {"psnr", "ssim", ["ms_600x400"], ["hue_error", "chroma_error"]}}`` in the given
         order. ``psnr``/``ssim`` are means over images (:mod:`lolenhance.metrics`);
         ``ms_600x400`` is the wall time of the method per 600×400 image (total time scaled by
         pixel count; one untimed warm-up call first, so imports and graph building are not
@@ -85,11 +89,9 @@ def score_methods(
                 start = time.perf_counter()
                 outputs.append(function(low))
                 seconds += time.perf_counter() - start
-        row = {
-            "psnr": metrics.psnr(outputs, list(highs)),
-            "ssim": metrics.ssim(outputs, list(highs)),
-            "ms_600x400": 1000.0 * seconds * (600 * 400) / pixels,
-        }
+        row = {"psnr": metrics.psnr(outputs, list(highs)), "ssim": metrics.ssim(outputs, list(highs))}
+        if timed:
+            row["ms_600x400"] = 1000.0 * seconds * (600 * 400) / pixels
         if colour:
             row.update(metrics.hue_chroma_error(outputs, list(highs)))
         rows[label] = row

@@ -23,3 +23,11 @@ def test_score_methods_table():
     assert len(table.splitlines()) == 5
     with pytest.raises(ValueError, match="same non-zero number"):
         score_methods(["he"], lows, highs[:1])
+
+
+def test_untimed_scores_have_no_timing_column() -> None:
+    lows, highs = [np.full((16, 16, 3), 0.05, np.float32)], [np.full((16, 16, 3), 0.5, np.float32)]
+    timed, untimed = score_methods(["gamma"], lows, highs), score_methods(["gamma"], lows, highs, timed=False)
+    assert "ms_600x400" in timed["gamma"] and "ms_600x400" not in untimed["gamma"]
+    assert untimed["gamma"]["psnr"] == timed["gamma"]["psnr"]
+    assert "ms / 600×400" not in evaluation.format_table(untimed) and "ms / 600×400" in evaluation.format_table(timed)

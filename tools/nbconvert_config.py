@@ -15,3 +15,6 @@ c.ClearMetadataPreprocessor.preserve_cell_metadata_mask = {"tags"}
 c.ClearMetadataPreprocessor.preserve_nb_metadata_mask = {"kernelspec", ("language_info", "name")}
 # inline images at 60 dpi keep notebooks/ small; the figure's own dpi (layout) and figures/ are untouched
 c.ExecutePreprocessor.extra_arguments = ["--InlineBackend.print_figure_kwargs={'bbox_inches': 'tight', 'dpi': 60}"]
+# after execution, merge consecutive stdout (stderr) outputs: how prints are split into messages
+# depends on flush timing, which would change the committed file from run to run
+c.NotebookExporter.preprocessors = ["nbconvert.preprocessors.CoalesceStreamsPreprocessor"]
