@@ -89,11 +89,11 @@ def score_methods(
                 start = time.perf_counter()
                 outputs.append(function(low))
                 seconds += time.perf_counter() - start
-        row = {"psnr": metrics.psnr(outputs, list(highs)), "ssim": metrics.ssim(outputs, list(highs))}
+        row: dict[str, float] = {"psnr": metrics.psnr(outputs, list(highs)), "ssim": metrics.ssim(outputs, list(highs))}
         if timed:
             row["ms_600x400"] = 1000.0 * seconds * (600 * 400) / pixels
         if colour:
-            row.update(metrics.hue_chroma_error(outputs, list(highs)))
+            row.update({key: float(value) for key, value in metrics.hue_chroma_error(outputs, list(highs)).items()})
         rows[label] = row
     return rows
 
