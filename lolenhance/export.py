@@ -72,7 +72,6 @@ FORMATS = ("tflite", "onnx", "saved_model")
 PRECISIONS = ("fp32", "fp16")
 #: The ONNX opset the exports target (onnxruntime supports it; tf2onnx maps every op used here).
 ONNX_OPSET = 17
-_SUFFIX = {"tflite": ".tflite", "onnx": ".onnx", "saved_model": ""}
 _INPUT, _OUTPUT = "image", "enhanced"
 _EXPORT_EXTRA = "pip install 'lolenhance[export]'"
 
