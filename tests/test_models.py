@@ -130,6 +130,22 @@ def test_exposure_conditioning_changes_alpha_and_is_the_whole_image_mean():
     assert not np.allclose(model(low), model((low, exposure * 4)), atol=1e-4)
 
 
+def test_alpha_threshold_known_values_and_identity_below_it():
+    layer = models.AlphaThreshold(0.05)
+    sigmoid = np.array([0.0, 0.03, 0.05, 0.525, 1.0], np.float32)
+    np.testing.assert_allclose(np.asarray(layer(sigmoid)), [0, 0, 0, 0.5, 1], atol=1e-6)
+    assert models.AlphaThreshold.from_config(layer.get_config()).threshold == 0.05
+    with pytest.raises(ValueError, match=r"threshold must be in \[0, 1\), got 1"):
+        models.AlphaThreshold(1.0)
+    # the curve net ends in it: a very negative bias on the sigmoid layer gives exactly the identity
+    net = models.build_dce_net("curve")
+    assert isinstance(net.layers[-1], models.AlphaThreshold)
+    layer = net.get_layer("alpha")
+    layer.set_weights([np.zeros_like(layer.get_weights()[0]), np.full(3, -3.0, np.float32)])  # sigmoid 0.047
+    image = make_scene(4, (24, 32, 3))
+    np.testing.assert_array_equal(inference.enhance_curves(image, model=net), image)
+
+
 def test_training_model_adds_zero_reference_loss():
     model = models.CurveEnhancer("zero-dce")
     low = tf.random.stateless_uniform((2, 32, 32, 3), (3, 4)) * 0.2

@@ -12,10 +12,10 @@ Every layer and model class is registered with ``keras.saving.register_keras_ser
 this package is imported. Shipped weights are loaded by :mod:`lolenhance.pretrained`.
 """
 
-from lolenhance.models.dce_net import ConditioningPlanes, CurveEnhancer, build_dce_net
+from lolenhance.models.dce_net import AlphaThreshold, ConditioningPlanes, CurveEnhancer, build_dce_net
 from lolenhance.models.denoiser import DepthToSpace, NeverDarkerResidual, SpaceToDepth, build_denoiser
 
 __all__ = [
-    "build_dce_net", "CurveEnhancer", "ConditioningPlanes", "build_denoiser", "SpaceToDepth", "DepthToSpace",
+    "build_dce_net", "CurveEnhancer", "ConditioningPlanes", "AlphaThreshold", "build_denoiser", "SpaceToDepth", "DepthToSpace",
     "NeverDarkerResidual",
 ]

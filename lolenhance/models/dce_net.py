@@ -12,7 +12,9 @@ c5‖c2 → c6, c6‖c1 → out):
   :func:`lolenhance.curves.exposure_shift`). It is also told the **exposure of the whole image**
   (its per-channel mean, :func:`lolenhance.curves.image_exposure`, three more constant planes):
   its convolutions see 15×15 pixels, too little to tell a dark corner of a bright scene from a
-  dark scene or to see a frame-wide colour cast;
+  dark scene or to see a frame-wide colour cast. Its sigmoid α passes a **threshold**
+  (:class:`AlphaThreshold`): below ``ALPHA_THRESHOLD`` the curve is exactly the identity, so
+  "leave a well-exposed photo alone" is a reachable answer rather than a sigmoid's asymptote;
 * ``"zero-dce"`` — Zero-DCE as published (Guo et al., CVPR 2020): 24 channels of **tanh**, one
   3-channel map per iteration, 8 iterations, trained without references by the four
   zero-reference losses (:mod:`lolenhance.models.losses`).
@@ -28,13 +30,15 @@ from typing import TYPE_CHECKING, Any
 import keras
 from keras import layers, ops
 
-from lolenhance.curves import COUNT_SCALE, DEFAULT_ITERATIONS, ESTIMATION_SCALE, apply_curves, le_curve
+from lolenhance.curves import (
+    ALPHA_THRESHOLD, COUNT_SCALE, DEFAULT_ITERATIONS, ESTIMATION_SCALE, apply_curves, le_curve,
+)
 from lolenhance.models.losses import zero_reference_loss
 
 if TYPE_CHECKING:
     import tensorflow as tf
 
-__all__ = ["build_dce_net", "ConditioningPlanes", "CurveEnhancer"]
+__all__ = ["build_dce_net", "ConditioningPlanes", "AlphaThreshold", "CurveEnhancer"]
 
 
 @keras.saving.register_keras_serializable(package="lolenhance")
@@ -67,13 +71,38 @@ class ConditioningPlanes(layers.Layer):
         return {**super().get_config(), "count_scale": self.count_scale}
 
 
+@keras.saving.register_keras_serializable(package="lolenhance")
+class AlphaThreshold(layers.Layer):
+    """``max(0, α − t) / (1 − t)``: a sigmoid α below ``t`` becomes exactly 0, the identity curve.
+
+    Still in [0, 1] and monotone in α (so never darker, and brightness still rises with every
+    iteration); α = 1 stays 1.
+    """
+
+    def __init__(self, threshold: float = ALPHA_THRESHOLD, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        if not 0 <= threshold < 1:
+            raise ValueError(f"threshold must be in [0, 1), got {threshold}")
+        self.threshold = float(threshold)
+
+    def call(self, alpha: Any) -> Any:
+        return ops.maximum(alpha - self.threshold, 0.0) / (1.0 - self.threshold)
+
+    def compute_output_shape(self, shape: tuple) -> tuple:
+        return tuple(shape)
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "threshold": self.threshold}
+
+
 def build_dce_net(variant: str = "curve", *, exposure_input: bool = True) -> keras.Model:
     """The 7-layer DCE-Net.
 
     Parameters
     ----------
     variant : {"curve", "zero-dce"}
-        ``"curve"``: 3-channel sigmoid α in [0, 1], conditioned on the iteration count;
+        ``"curve"``: 3-channel sigmoid α in [0, 1] through :class:`AlphaThreshold`, conditioned on
+        the iteration count;
         ``"zero-dce"``: 24-channel tanh α in [-1, 1] (one map per iteration, as published).
     exposure_input : bool
         ``"curve"`` only: also condition on the whole image's exposure — its per-channel mean
@@ -118,6 +147,8 @@ def build_dce_net(variant: str = "curve", *, exposure_input: bool = True) -> ker
     alpha = layers.Conv2D(channels, 3, padding="same", activation=activation, name="alpha")(
         layers.Concatenate(name="c6_c1")([c6, c1])
     )
+    if variant == "curve":
+        alpha = AlphaThreshold(name="alpha_threshold")(alpha)
     return keras.Model(inputs if variant == "curve" else image, alpha, name=f"dce_net_{variant.replace('-', '_')}")
 
 
