@@ -30,9 +30,7 @@ from typing import TYPE_CHECKING, Any
 import keras
 from keras import layers, ops
 
-from lolenhance.curves import (
-    ALPHA_THRESHOLD, COUNT_SCALE, DEFAULT_ITERATIONS, ESTIMATION_SCALE, apply_curves, le_curve,
-)
+from lolenhance.curves import ALPHA_THRESHOLD, COUNT_SCALE, DEFAULT_ITERATIONS, ESTIMATION_SCALE, apply_curves, le_curve
 from lolenhance.models.losses import zero_reference_loss
 
 if TYPE_CHECKING:
