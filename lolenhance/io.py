@@ -177,7 +177,8 @@ def read_image(path: str | os.PathLike) -> np.ndarray:
     Parameters
     ----------
     path : str or path-like
-        PNG (1/8/16-bit; gray, gray+alpha, RGB, RGBA, palette), JPEG, BMP or TIFF.
+        PNG (1/8/16-bit; gray, gray+alpha, RGB, RGBA, palette), JPEG, BMP or TIFF (CMYK JPEG
+        and TIFF are converted to RGB by Pillow's formula, without their profile).
 
     Returns
     -------
@@ -211,6 +212,8 @@ def read_image(path: str | os.PathLike) -> np.ndarray:
     header = _png_header(path)
     if header is not None and header[0] == 16 and header[1] in (2, 6):
         image = _read_png16_colour(path)
+    elif header is None and _is_cmyk(path):
+        image = _read_cmyk(path)
     else:
         try:
             # our own handle: imageio probes plugin after plugin on a file it cannot read, and some
@@ -224,6 +227,29 @@ def read_image(path: str | os.PathLike) -> np.ndarray:
     # none of the decoders above applies the tag (imageio's rotate=False, OpenCV's
     # IMREAD_UNCHANGED, tifffile), so it is applied once, here, for every format
     return _upright(image, _read_header_metadata(path)[0])
+
+
+def _is_cmyk(path: Path) -> bool:
+    """Whether Pillow reads the file as CMYK (print-ready JPEG or TIFF); header only."""
+    from PIL import Image
+
+    try:
+        with Image.open(path) as opened:
+            return opened.mode == "CMYK"
+    except Exception:  # not something Pillow knows: the general decoder reports the problem
+        return False
+
+
+def _read_cmyk(path: Path) -> np.ndarray:
+    """Decode a CMYK file to RGB with Pillow (imageio hands back 4 channels that look like RGBA)."""
+    from PIL import Image
+
+    try:
+        with Image.open(path) as opened:
+            pixels = np.asarray(opened.convert("RGB"))
+    except Exception as error:
+        raise ImageReadError(path, _describe_decode_error(error, path)) from error
+    return _as_rgb(pixels, path)
 
 
 def _upright(image: np.ndarray, orientation: int) -> np.ndarray:

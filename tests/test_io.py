@@ -84,6 +84,17 @@ def test_jpeg_reads(tmp_path):
     assert abs(float(image.mean()) - 120 / 255) < 0.02
 
 
+@pytest.mark.parametrize("suffix", [".jpg", ".tif"])
+def test_cmyk_files_are_converted_to_rgb(tmp_path, suffix):
+    # a print-ready file: imageio hands back C, M, Y, K, which would pass for R, G, B + alpha
+    colours = np.array([[[200, 40, 30], [20, 160, 60]], [[30, 60, 190], [128, 128, 128]]], np.uint8)
+    rgb = np.repeat(np.repeat(colours, 16, axis=0), 16, axis=1)
+    Image.fromarray(rgb).convert("CMYK").save(tmp_path / f"a{suffix}", quality=98)
+    image = read_image(tmp_path / f"a{suffix}")
+    assert image.shape == (32, 32, 3)
+    np.testing.assert_allclose(image[8::16, 8::16], colours / 255, atol=6 / 255)
+
+
 # --- orientation and metadata: phone photos ------------------------------------------------------
 _PIXELS = np.random.default_rng(3).integers(0, 256, (5, 7, 3), dtype=np.uint8)
 
