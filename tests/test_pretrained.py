@@ -116,3 +116,13 @@ def test_shipped_weights_enhance_the_embedded_eval_set():
     enhanced = [inference.denoise(low) for low in lows]
     assert metrics.psnr(enhanced, highs) > metrics.psnr(lows, highs) + 5
     assert pretrained.card("denoiser")["params"] == pretrained.load("denoiser").count_params()
+
+
+@pytest.mark.parametrize("kind", ["denoiser", "curve"])
+def test_shipped_supervised_models_leave_a_well_exposed_photo_alone(kind):
+    # do no harm on the embedded set's well-exposed images (LOL's are in the benchmark)
+    _, highs = load_pairs(list_pairs(None, "eval"))
+    method = inference.denoise if kind == "denoiser" else inference.enhance_curve
+    outputs = [method(high) for high in highs]
+    assert metrics.psnr(outputs, highs) > 30
+    assert all(out.mean() >= high.mean() - 1 / 255 for out, high in zip(outputs, highs))
