@@ -269,12 +269,16 @@ def sweep(lows, highs) -> dict[str, dict]:
         swept = evaluation.sweep_iterations(lows, highs, counts, kind)
         mean_psnr = swept["psnr"].mean(axis=1)
         brightness = swept["brightness"].mean(axis=1)
+        dips = -np.diff(swept["brightness"], axis=0)  # (counts - 1, images): positive where a count darkens
         results[kind] = {
             "counts": swept["counts"].tolist(), "psnr": mean_psnr.tolist(), "ssim": swept["ssim"].mean(axis=1).tolist(),
             "brightness": brightness.tolist(), "reference_brightness": float(swept["reference_brightness"].mean()),
             "best": int(swept["counts"][int(np.argmax(mean_psnr))]),
             "within_2db": list(evaluation.useful_range(swept["counts"], mean_psnr)),
             "brightness_monotone": bool(np.all(np.diff(brightness) > 0)),
+            # α is estimated anew for every count, so one image may dip where the mean does not
+            "images_that_dip": int((dips > 0).any(axis=0).sum()),
+            "largest_dip": float(max(dips.max(), 0.0)),
         }
     return results
 
@@ -301,7 +305,9 @@ def sweep_markdown(results: dict[str, dict]) -> str:
     for kind, result in results.items():
         lines += [f"\n{kind}: best n = {result['best']}, within 2 dB of the best: n = {result['within_2db'][0]}…"
                   f"{result['within_2db'][1]}, brightness rises with every n: {result['brightness_monotone']} "
-                  f"(reference brightness {result['reference_brightness']:.3f})\n",
+                  f"(reference brightness {result['reference_brightness']:.3f})"
+                  + (f"; {result['images_that_dip']} of the images dip between two counts, by at most "
+                     f"{result['largest_dip']:.3f}" if "largest_dip" in result else "") + "\n",
                   "| n | PSNR (dB) | SSIM | mean brightness |", "|---:|---:|---:|---:|"]
         for n, p, s, b in zip(result["counts"], result["psnr"], result["ssim"], result["brightness"]):
             lines.append(f"| {n} | {p:.2f} | {s:.3f} | {b:.3f} |")
