@@ -42,7 +42,7 @@ test-notebooks: install
 
 # Style (ruff), the layers of DESIGN.md (import-linter, contracts in pyproject.toml), types (mypy).
 lint: install
-	$(BIN)/ruff check lolenhance tests benchmarks
+	$(BIN)/ruff check lolenhance tests benchmarks tools
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 

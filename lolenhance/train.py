@@ -60,7 +60,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "TrainConfig", "split_train_val", "synthetic_validation", "fit", "train_denoiser", "train_curves", "export_weights",
-    "TrainingDiverged",
+    "load_checkpoint", "TrainingDiverged",
 ]
 
 
@@ -477,6 +477,32 @@ def train_curves(
     )
 
 
+def load_checkpoint(model_kind: str, path: str | os.PathLike) -> keras.Model:
+    """The inference network held in a run's checkpoint (``best.weights.h5`` / ``last.weights.h5``).
+
+    Parameters
+    ----------
+    model_kind : {"denoiser", "curve", "zero-dce"}
+    path : str or path-like
+        Weights saved by :func:`fit`: the denoiser itself, or the
+        :class:`lolenhance.models.CurveEnhancer` training model around a DCE-Net.
+
+    Returns
+    -------
+    keras.Model
+        The network :mod:`lolenhance.inference` runs (for the curve models, the enhancer's ``net``).
+    """
+    from lolenhance.models import CurveEnhancer, build_denoiser
+
+    if model_kind == "denoiser":
+        model = build_denoiser()
+        model.load_weights(path)
+        return model
+    enhancer = CurveEnhancer(model_kind)
+    enhancer.load_weights(path)
+    return enhancer.net
+
+
 def export_weights(model_kind: str, run_dir: str | os.PathLike, dest: str | os.PathLike | None = None,
                    extra: dict | None = None) -> Path:
     """Ship a run's best weights into the package: ``<kind>.weights.h5``, ``.json``, ``_history.csv``.
@@ -498,19 +524,10 @@ def export_weights(model_kind: str, run_dir: str | os.PathLike, dest: str | os.P
     """
     import shutil
 
-    from lolenhance.models import CurveEnhancer, build_denoiser
-
     run_dir = Path(run_dir)
     dest = Path(dest) if dest is not None else Path(__file__).resolve().parent / "weights"
     stem = model_kind.replace("-", "_")
-    if model_kind == "denoiser":
-        model = build_denoiser()
-        model.load_weights(run_dir / "best.weights.h5")
-        net = model
-    else:
-        model = CurveEnhancer(model_kind)
-        model.load_weights(run_dir / "best.weights.h5")
-        net = model.net
+    net = load_checkpoint(model_kind, run_dir / "best.weights.h5")
     target = dest / f"{stem}.weights.h5"
     net.save_weights(target)
     shutil.copyfile(run_dir / "history.csv", dest / f"{stem}_history.csv")

@@ -4,7 +4,8 @@ Compares the weights a stage started from with the stage's best checkpoint on th
 validation split (``split_train_val`` with the run's seed), never on Test: PSNR on the held-out
 real LOL pairs, and on their high images darkened by :func:`lolenhance.robustness.exposure_sweep`
 at r = 1 (do no harm) … 64 with noise seed 7. The numbers under ``validation_sweep_psnr_db`` in
-the weights cards come from it::
+the weights cards come from it. Both are run by the architecture as it is now (a curve net
+with its threshold, whatever it was trained with)::
 
     python tools/validation_sweep.py denoiser runs/denoiser_v5 runs/denoiser_v4.weights.h5
 """
@@ -12,25 +13,16 @@ the weights cards come from it::
 import argparse
 import json
 
-from lolenhance import inference, models, robustness, train
+from lolenhance import inference, pretrained, robustness, train
 from lolenhance.data import list_pairs, load_pairs
 from lolenhance.metrics import psnr
 
 
-def predictor(kind: str, path: str):
-    """``image -> enhanced`` for inference weights or a run's ``best.weights.h5`` (the training model)."""
+def predictor(kind: str, net):
+    """``image -> enhanced`` as the training run's validation does it."""
     if kind == "denoiser":
-        net = models.build_denoiser()
-        net.load_weights(path)
         return lambda image: inference.denoise(image, net)
-    if path.endswith("best.weights.h5"):
-        enhancer = models.CurveEnhancer(kind)
-        enhancer.load_weights(path)
-        net = enhancer.net
-    else:
-        net = models.build_dce_net(kind)
-        net.load_weights(path)
-    return lambda image: inference.enhance_curves(image, kind, model=net, scale=1.0)
+    return lambda image: inference.enhance_curves(image, kind, model=net)
 
 
 def main() -> None:
@@ -44,8 +36,10 @@ def main() -> None:
     _, val = train.split_train_val(list_pairs(args.data, "train"), config.val_pairs, config.seed)
     lows, highs = load_pairs(val)
     sweep = robustness.exposure_sweep(highs, (1, *robustness.SWEEP_RATIOS), seed=7)
-    for name, path in (("start", args.start), ("stage best", f"{args.run}/best.weights.h5")):
-        enhance = predictor(args.kind, path)
+    nets = {"start": pretrained.load(args.kind, args.start),
+            "stage best": train.load_checkpoint(args.kind, f"{args.run}/best.weights.h5")}
+    for name, net in nets.items():
+        enhance = predictor(args.kind, net)
         row = {f"{ratio:g}": round(psnr([enhance(x) for x in xs], highs), 2) for ratio, xs in sweep.items()}
         row["real_pairs"] = round(psnr([enhance(x) for x in lows], highs), 2)
         print(name, json.dumps(row), flush=True)
