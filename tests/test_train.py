@@ -1,4 +1,4 @@
-"""lolenhance.train: the split, synthetic validation, the shared training loop and the recipes.
+"""lolenhance.train: the split, the validation sweep and score, the shared training loop and the recipes.
 
 Kinds: known values, exceptions, end to end (resuming, NaN, several devices); every test that trains is slow.
 """
@@ -49,13 +49,38 @@ def test_split_is_seeded_and_disjoint():
         split_train_val(pairs, 20, seed=0)
 
 
-def test_synthetic_validation_starts_with_do_no_harm():
-    highs = [make_scene(seed) for seed in range(5)]
-    lows, targets = train.synthetic_validation(highs, SynthesisConfig(), seed=0)
-    np.testing.assert_array_equal(lows[0], targets[0])
-    assert lows[1].mean() < targets[1].mean() and len(lows) == 5
+def test_synthetic_validation_is_every_image_at_every_octave_starting_with_do_no_harm():
+    highs = [make_scene(seed) for seed in range(3)]
+    sweep = train.synthetic_validation(highs, SynthesisConfig(ratio_range=(1.0, 10.0)), seed=0)
+    assert list(sweep) == [1.0, 2.0, 4.0, 8.0]
+    assert all(len(lows) == len(targets) == 3 for lows, targets in sweep.values())
+    for low, target in zip(*sweep[1.0], strict=True):
+        np.testing.assert_array_equal(low, target)
+    brightness = [np.mean(sweep[level][0][0]) for level in sweep]
+    assert brightness == sorted(brightness, reverse=True), "a larger factor must give a darker low"
+    again = train.synthetic_validation(highs, SynthesisConfig(ratio_range=(1.0, 10.0)), seed=0)
+    np.testing.assert_array_equal(again[4.0][0][2], sweep[4.0][0][2])
     assert train.TrainConfig().synthesis() is None
     assert train.TrainConfig(synthetic_share=0.5, min_ratio=2).synthesis().ratio_range == (2, 100.0)
+
+
+def test_validation_levels_cover_the_range_by_octaves():
+    assert train.validation_levels((1.0, 100.0)) == (1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0)
+    assert train.validation_levels((0.25, 64.0)) == (0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0)
+    assert train.validation_levels((3.0, 3.0)) == (3.0,)
+    with pytest.raises(ValueError, match="ratio_range"):
+        train.validation_levels((4.0, 2.0))
+
+
+def test_validation_score_caps_do_no_harm_so_it_cannot_buy_a_worse_exposure():
+    # denoiser stages 3 and 4 on their held-out Train sweep (denoiser.json, r = 1 ... 64): stage 4's
+    # 9.6 dB more at r = 1 outweighed its 3.7 dB loss at r = 2 in a plain mean; capped, stage 3 wins.
+    stage3 = dict(zip((1, 2, 4, 8, 16, 32, 64), (49.1, 23.0, 25.8, 24.4, 23.8, 22.8, 22.4), strict=True))
+    stage4 = dict(zip((1, 2, 4, 8, 16, 32, 64), (58.7, 19.3, 24.9, 24.0, 22.8, 22.3, 23.4), strict=True))
+    assert np.mean(list(stage4.values())) > np.mean(list(stage3.values()))
+    assert train.validation_score(24.61, stage3) > train.validation_score(24.66, stage4)
+    assert train.validation_score(24.0, None) == 24.0
+    assert train.validation_score(20.0, {1.0: 35.0, 2.0: 25.0}) == pytest.approx(25.0)
 
 
 # --- the shared training loop ---------------------------------------------------------------------
@@ -69,6 +94,23 @@ def test_fit_reduces_the_loss_and_writes_its_files(tmp_path):
     rows = _history(tmp_path / "history.csv")
     assert len(rows) == 4 and float(rows[-1]["loss"]) < float(rows[0]["loss"])
     assert all((tmp_path / name).exists() for name in ("best.weights.h5", "last.weights.h5", "config.json"))
+
+
+@pytest.mark.slow
+def test_fit_with_synthesis_logs_every_validation_level_and_selects_on_the_score(tmp_path):
+    data = tiny_pairs()
+    config = _config(epochs=2, synthetic_share=0.5, min_ratio=1.0, max_ratio=4.0)
+    fit(models.build_denoiser, l1_ssim_loss(), data, data, tmp_path, config,
+        predict=lambda m, low: inference.denoise(low, m), verbose=0)
+    rows = _history(tmp_path / "history.csv")
+    for row in rows:
+        sweep = {float(key.removeprefix("val_psnr_ratio_")): float(value) for key, value in row.items()
+                 if key.startswith("val_psnr_ratio_")}
+        assert sorted(sweep) == [1.0, 2.0, 4.0]
+        expected = train.validation_score(float(row["val_psnr_real"]), sweep)
+        assert float(row["val_psnr"]) == pytest.approx(expected, abs=1e-9)
+    best = json.loads((tmp_path / "best.json").read_text())
+    assert best["val_psnr"] == pytest.approx(max(float(row["val_psnr"]) for row in rows), abs=1e-9)
 
 
 @pytest.mark.slow
