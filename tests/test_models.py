@@ -198,3 +198,7 @@ def test_zero_reference_losses_known_values():
     low = tf.random.stateless_uniform((1, 32, 32, 3), (1, 2))
     assert float(losses.spatial_consistency_loss(low, low)) == 0.0
     assert float(losses.spatial_consistency_loss(low, tf.fill((1, 32, 32, 3), 0.5))) > 0
+    # known value: uniform 0.2 -> 0.5 on 32 x 32 (8 x 8 regions): only the 32 outward differences of the
+    # border regions against the zero padding count, 32 x 0.3**2 / 64 (with wrap-around it would be 0)
+    uniform = losses.spatial_consistency_loss(tf.fill((1, 32, 32, 3), 0.2), tf.fill((1, 32, 32, 3), 0.5))
+    assert float(uniform) == pytest.approx(32 * 0.09 / 64, rel=1e-5)

@@ -66,15 +66,26 @@ def _plus_ssim(pixel_loss: Callable, ssim_weight: float) -> Callable:
 
 
 def spatial_consistency_loss(low, enhanced):
-    """Keep the differences between neighbouring 4×4 regions of the input in the output."""
+    """Keep the differences between neighbouring 4×4 regions of the input in the output.
+
+    As in the authors' code (``L_spa``: ``conv2d`` with ``padding=1``) and the keras-io example
+    (``padding="SAME"``), a region on the image border is compared with a zero neighbour outside
+    it, so brightening the border regions costs ``(enhanced − low)²`` there: the loss restrains the
+    overall gain a little, not only local contrast changes. (Wrapping around instead, as this
+    function did until round 6, compares opposite edges and has no such pull.)
+    """
     def pooled(image):
         return tf.nn.avg_pool2d(tf.reduce_mean(image, axis=-1, keepdims=True), 4, 4, "VALID")
 
-    original, result = pooled(low), pooled(enhanced)
+    def neighbour_differences(image):
+        padded = tf.pad(image, [[0, 0], [1, 1], [1, 1], [0, 0]])
+        centre = padded[:, 1:-1, 1:-1, :]
+        return (centre - padded[:, 1:-1, :-2, :], centre - padded[:, 1:-1, 2:, :],
+                centre - padded[:, :-2, 1:-1, :], centre - padded[:, 2:, 1:-1, :])
+
     total = 0.0
-    for shift_axis, shift in ((1, 1), (1, -1), (2, 1), (2, -1)):
-        d_original = original - tf.roll(original, shift, shift_axis)
-        d_result = result - tf.roll(result, shift, shift_axis)
+    for d_original, d_result in zip(neighbour_differences(pooled(low)), neighbour_differences(pooled(enhanced)),
+                                    strict=True):
         total += tf.square(d_original - d_result)
     return tf.reduce_mean(total)
 
