@@ -574,7 +574,7 @@ def load_checkpoint(model_kind: str, path: str | os.PathLike) -> keras.Model:
 
 
 def export_weights(model_kind: str, run_dir: str | os.PathLike, dest: str | os.PathLike | None = None,
-                   extra: dict | None = None) -> Path:
+                   extra: dict | None = None, checkpoint: str = "best") -> Path:
     """Ship a run's best weights into the package: ``<kind>.weights.h5``, ``.json``, ``_history.csv``.
 
     Parameters
@@ -586,25 +586,31 @@ def export_weights(model_kind: str, run_dir: str | os.PathLike, dest: str | os.P
         Default: ``lolenhance/weights/``.
     extra : dict, optional
         More fields for the JSON record (e.g. measured test metrics).
+    checkpoint : {"best", "last"}
+        Which of the run's checkpoints to ship: the best validation epoch (``best.weights.h5``) or
+        the last epoch (``last.weights.h5``, e.g. when a later selection rule prefers it); the
+        record's ``shipped_checkpoint``, ``best_epoch`` and ``best_val_psnr`` say which.
 
     Returns
     -------
     Path
         The written weights file (inference network only).
     """
+    if checkpoint not in ("best", "last"):
+        raise ValueError(f"checkpoint must be 'best' or 'last', got {checkpoint!r}")
     import shutil
 
     run_dir = Path(run_dir)
     dest = Path(dest) if dest is not None else Path(__file__).resolve().parent / "weights"
     stem = model_kind.replace("-", "_")
-    net = load_checkpoint(model_kind, run_dir / "best.weights.h5")
+    net = load_checkpoint(model_kind, run_dir / f"{checkpoint}.weights.h5")
     target = dest / f"{stem}.weights.h5"
     net.save_weights(target)
     shutil.copyfile(run_dir / "history.csv", dest / f"{stem}_history.csv")
     record = json.loads((run_dir / "run.json").read_text()) if (run_dir / "run.json").exists() else {}
     best = json.loads((run_dir / "best.json").read_text())
-    record.update({"params": net.count_params(), "best_epoch": best["epoch"], "best_val_psnr": best["val_psnr"],
-                   **(extra or {})})
+    record.update({"params": net.count_params(), "shipped_checkpoint": checkpoint, "best_epoch": best["epoch"],
+                   "best_val_psnr": best["val_psnr"], **(extra or {})})
     (dest / f"{stem}.json").write_text(json.dumps(record, indent=2) + "\n")
     return target
 

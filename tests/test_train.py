@@ -306,3 +306,11 @@ def test_curve_recipe_trains_on_whole_image_exposures_and_exports(tmp_path, monk
     shipped = train.export_weights("curve", tmp_path / "run", tmp_path / "weights")
     net = pretrained.load("curve", shipped)
     assert len(net.inputs) == 3 and net.count_params() == 68_451
+    (tmp_path / "last").mkdir()
+    last = pretrained.load("curve", train.export_weights("curve", tmp_path / "run", tmp_path / "last", checkpoint="last"))
+    for a, b in zip(last.get_weights(), train.load_checkpoint("curve", tmp_path / "run" / "last.weights.h5").get_weights(),
+                    strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert json.loads((tmp_path / "last" / "curve.json").read_text())["shipped_checkpoint"] == "last"
+    with pytest.raises(ValueError, match="checkpoint"):
+        train.export_weights("curve", tmp_path / "run", tmp_path / "last", checkpoint="middle")
