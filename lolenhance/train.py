@@ -60,8 +60,8 @@ if TYPE_CHECKING:
     import tensorflow as tf
 
 __all__ = [
-    "TrainConfig", "split_train_val", "validation_levels", "synthetic_validation", "validation_score", "fit",
-    "train_denoiser", "train_curves", "export_weights", "load_checkpoint", "TrainingDiverged",
+    "TrainConfig", "split_train_val", "validation_levels", "synthetic_validation", "validation_psnrs",
+    "validation_score", "fit", "train_denoiser", "train_curves", "export_weights", "load_checkpoint", "TrainingDiverged",
 ]
 
 
@@ -249,6 +249,33 @@ def validation_score(real_psnr: float, sweep_psnr: dict[float, float] | None) ->
     return float(0.5 * real_psnr + 0.5 * np.mean(capped))
 
 
+def validation_psnrs(enhance: Callable[[np.ndarray], np.ndarray], lows: list[np.ndarray], highs: list[np.ndarray],
+                     sweep: dict[float, tuple[list[np.ndarray], list[np.ndarray]]] | None,
+                     ) -> tuple[float, dict[float, float] | None]:
+    """Mean PSNR on the held-out real pairs and at each level of the validation sweep.
+
+    Parameters
+    ----------
+    enhance : callable
+        ``enhance(low) -> enhanced`` on one whole (H, W, 3) float32 image.
+    lows, highs : lists of (H, W, 3) ndarray of float32
+        The held-out real pairs.
+    sweep : dict or None
+        :func:`synthetic_validation` of their high images; None without synthesis.
+
+    Returns
+    -------
+    real_psnr : float
+    sweep_psnr : dict or None
+        ``{level: mean PSNR}``, the arguments of :func:`validation_score`.
+    """
+    real = float(psnr([enhance(low) for low in lows], highs))
+    if not sweep:
+        return real, None
+    return real, {level: float(psnr([enhance(low) for low in level_lows], targets))
+                  for level, (level_lows, targets) in sweep.items()}
+
+
 def _callbacks(out: Path, config: TrainConfig, val_lows, val_highs, val_sweep, predict: Callable):
     import keras
 
@@ -267,11 +294,8 @@ def _callbacks(out: Path, config: TrainConfig, val_lows, val_highs, val_sweep, p
             if not np.isfinite(logs.get("loss", 0.0)):
                 self.model.stop_training = True
                 raise TrainingDiverged(f"loss became {logs.get('loss')} at epoch {epoch + 1}; no weights were saved")
-            real = float(psnr([predict(self.model, low) for low in val_lows], val_highs))
-            sweep = None
-            if val_sweep:
-                sweep = {level: float(psnr([predict(self.model, low) for low in lows], targets))
-                         for level, (lows, targets) in val_sweep.items()}
+            real, sweep = validation_psnrs(lambda low: predict(self.model, low), val_lows, val_highs, val_sweep)
+            if sweep:
                 logs["val_psnr_real"] = real
                 logs.update({f"val_psnr_ratio_{level:g}": value for level, value in sweep.items()})
             value = validation_score(real, sweep)

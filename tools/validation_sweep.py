@@ -1,13 +1,14 @@
 """Score weights on a training run's held-out Train images: real pairs and the exposure sweep.
 
-Compares the weights a stage started from with the stage's best checkpoint on that stage's own
-validation split (``split_train_val`` with the run's seed), never on Test: PSNR on the held-out
-real LOL pairs, and on their high images darkened by :func:`lolenhance.robustness.exposure_sweep`
-at r = 1 (do no harm) … 64 with noise seed 7. The numbers under ``validation_sweep_psnr_db`` in
-the weights cards come from it. Then the score ``fit`` selects on now (:func:`lolenhance.train.validation_score`
-on :func:`lolenhance.train.synthetic_validation` of the run's synthesis), whatever the stage
-was selected on. Both are run by the architecture as it is now (a curve net
-with its threshold, whatever it was trained with)::
+Compares the weights a stage started from with the stage's best checkpoint (or ``--checkpoint
+last``) on that stage's own validation split (``split_train_val`` with the run's seed), never on
+Test: PSNR on the held-out real LOL pairs, and on their high images darkened by
+:func:`lolenhance.robustness.exposure_sweep` at r = 1 (do no harm) … 64 with noise seed 7. The
+numbers under ``validation_sweep_psnr_db`` in the weights cards come from it. Then the score ``fit``
+selects on now (:func:`lolenhance.train.validation_score` on
+:func:`lolenhance.train.synthetic_validation` of the run's synthesis), whatever the stage was
+selected on. Both are run by the architecture as it is now (a curve net with its threshold, whatever
+it was trained with)::
 
     python tools/validation_sweep.py denoiser runs/denoiser_v5 runs/denoiser_v4.weights.h5
 """
@@ -33,6 +34,7 @@ def main() -> None:
     parser.add_argument("run", help="the stage's run folder (config.json, best.weights.h5)")
     parser.add_argument("start", help="the inference weights the stage started from")
     parser.add_argument("--data", default="../shared/data/lol-real")
+    parser.add_argument("--checkpoint", choices=["best", "last"], default="best", help="the stage's checkpoint to score")
     args = parser.parse_args()
     config = train.TrainConfig(**json.load(open(f"{args.run}/config.json")))
     _, val = train.split_train_val(list_pairs(args.data, "train"), config.val_pairs, config.seed)
@@ -41,15 +43,14 @@ def main() -> None:
     synthesis = config.synthesis()
     selection = None if synthesis is None else train.synthetic_validation(list(highs), synthesis, config.seed)
     nets = {"start": pretrained.load(args.kind, args.start),
-            "stage best": train.load_checkpoint(args.kind, f"{args.run}/best.weights.h5")}
+            f"stage {args.checkpoint}": train.load_checkpoint(args.kind, f"{args.run}/{args.checkpoint}.weights.h5")}
     for name, net in nets.items():
         enhance = predictor(args.kind, net)
         row = {f"{ratio:g}": round(psnr([enhance(x) for x in xs], highs), 2) for ratio, xs in sweep.items()}
-        real = psnr([enhance(x) for x in lows], highs)
+        real, levels = train.validation_psnrs(enhance, lows, highs, selection)
         row["real_pairs"] = round(real, 2)
         print(name, json.dumps(row), flush=True)
-        if selection is not None:
-            levels = {level: psnr([enhance(x) for x in xs], ys) for level, (xs, ys) in selection.items()}
+        if levels is not None:
             print(f"{name}: selection score {train.validation_score(real, levels):.2f}",
                   json.dumps({f"{level:g}": round(value, 2) for level, value in levels.items()}), flush=True)
 
