@@ -226,6 +226,11 @@ def _small_alpha(model, image: np.ndarray, scale: float, iterations: int | None)
 
 def _graph_function(model):
     # A traced graph runs a net in half to two thirds of the time of an eager Keras call.
+    import keras
+
+    if keras.backend.backend() != "tensorflow":
+        # another Keras backend (training on a GPU without TensorFlow): its own call, NumPy out
+        return lambda inputs: keras.ops.convert_to_numpy(model(inputs, training=False))
     import tensorflow as tf
 
     run = getattr(model, "_lolenhance_graph", None)
@@ -348,18 +353,16 @@ def _alpha_tiles(model: keras.Model, image: np.ndarray, iterations: int | None,
     ``exposure`` is that of the whole image (of the full-resolution one when ``image`` is a
     downscaled copy), so every tile is told the same and tiling stays exact.
     """
-    import tensorflow as tf
-
     run = _graph_function(model)
     conditioned = len(model.inputs) >= 2
     if conditioned and iterations is None:
         raise ValueError("this DCE-Net is conditioned on the iteration count: pass iterations")
-    extra = [tf.fill((1, 1), float(iterations or 0))]
+    extra = [np.full((1, 1), float(iterations or 0), np.float32)]
     if len(model.inputs) == 3:
-        extra.append(tf.constant(exposure[None]))
+        extra.append(np.asarray(exposure[None], np.float32))
     for piece in tile_windows(image.shape[0], image.shape[1], CURVE_TILE, CURVE_TILE_MARGIN):
-        tile = tf.convert_to_tensor(image[None][(slice(None), *piece.window)])
-        alpha = run([tile, *extra] if conditioned else tile)[0].numpy()
+        tile = np.ascontiguousarray(image[None][(slice(None), *piece.window)])
+        alpha = np.asarray(run([tile, *extra] if conditioned else tile))[0]
         rows, cols = piece.core
         yield piece.core, alpha[rows.start - piece.window[0].start : rows.stop - piece.window[0].start,
                                 cols.start - piece.window[1].start : cols.stop - piece.window[1].start]

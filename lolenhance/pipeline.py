@@ -1,14 +1,22 @@
-"""``tf.data`` pipelines of aligned (low, high) training pairs: crops, augmentation, synthesis.
+"""Pipelines of aligned (low, high) training pairs: crops, augmentation, synthesis.
 
-:func:`make_pair_dataset` turns pairs (files or arrays) into an endless, seeded stream of
-batches in which element ``k`` is a pure function of ``(seed, k)``, so a resumed training run
+:func:`make_pair_dataset` turns pairs (files or arrays) into an endless, seeded ``tf.data`` stream
+of batches in which element ``k`` is a pure function of ``(seed, k)``, so a resumed training run
 sees exactly the data of an uninterrupted one. :func:`with_iteration_counts` adds the curve
 model's per-batch iteration count and grades the target's exposure to match.
+
+:class:`PairBatchStream` is the same recipe in NumPy alone, batch ``b`` a pure function of
+``(seed, b)``, computed by a pool of worker processes: the stream :func:`lolenhance.train.fit`
+uses on Keras backends other than TensorFlow (e.g. PyTorch on a GPU machine without TensorFlow).
+It draws its random numbers with NumPy rather than ``tf.random``, so its crops are not those of
+:func:`make_pair_dataset`: the same distribution, another sample.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import multiprocessing
+from collections import deque
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import numpy as np
@@ -28,7 +36,7 @@ from lolenhance.sensor import SynthesisConfig, illuminant_gains, relight, synthe
 if TYPE_CHECKING:  # TensorFlow is imported lazily at run time
     import tensorflow as tf
 
-__all__ = ["PairTransform", "CropAwareTransform", "make_pair_dataset", "with_iteration_counts"]
+__all__ = ["PairTransform", "CropAwareTransform", "make_pair_dataset", "with_iteration_counts", "PairBatchStream"]
 
 
 #: Signature of a paired augmentation usable in :func:`make_pair_dataset`:
@@ -346,3 +354,153 @@ def with_iteration_counts(dataset: tf.data.Dataset, *, seed: int = 0, start_batc
 
     indexed = tf.data.Dataset.zip(tf.data.Dataset.counter(start_batch, dtype=tf.int64), dataset)
     return indexed.map(draw, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
+
+
+def _exposure_shift_numpy(image: np.ndarray, stops: float) -> np.ndarray:
+    # lolenhance.curves.exposure_shift in NumPy (no Keras in the worker processes); tests pin the two
+    linear = np.where(image <= 0.04045, image / 12.92, ((np.maximum(image, 0.04045) + 0.055) / 1.055) ** 2.4)
+    linear = np.clip(linear * np.float32(2.0**stops), 0.0, 1.0)
+    shifted = np.where(linear <= 0.0031308, linear * 12.92, 1.055 * np.maximum(linear, 0.0031308) ** (1 / 2.4) - 0.055)
+    return shifted.astype(np.float32)
+
+
+class PairBatchStream:
+    """Seeded batches of aligned (low, high) crops in NumPy: :func:`make_pair_dataset` without TensorFlow.
+
+    The same recipe — aligned random crops visiting the pairs in a fresh seeded order on every
+    pass, ``augment`` after cropping, ``synthesis`` before it, the whole low image's exposure with
+    ``with_exposure``, and with ``iteration_counts`` the curve model's per-batch count and graded
+    target (:func:`with_iteration_counts`) — with batch ``b`` a pure function of ``(seed, b)``, so
+    :meth:`batches` from ``start`` is exactly the tail of the stream from 0 and any number of
+    worker processes gives the same batches.
+
+    Parameters
+    ----------
+    pairs, batch_size, crop_size, seed, augment, with_exposure, synthesis
+        As :func:`make_pair_dataset` (``crop_size`` must be an int here).
+    iteration_counts : bool
+        Add the count and grade the target as :func:`with_iteration_counts` with its defaults
+        (needs ``with_exposure``).
+
+    Examples
+    --------
+    >>> from lolenhance.data import list_pairs
+    >>> from lolenhance.embedded import embedded_root
+    >>> stream = PairBatchStream(list_pairs(embedded_root(), "train"), batch_size=4, crop_size=64)
+    >>> low, high = stream.batch(0)
+    >>> low.shape, low.dtype.name
+    ((4, 64, 64, 3), 'float32')
+    """
+
+    def __init__(
+        self,
+        pairs: list[Pair] | tuple[list[np.ndarray], list[np.ndarray]],
+        *,
+        batch_size: int = 8,
+        crop_size: int = 128,
+        seed: int = 0,
+        augment: PairTransform | None = None,
+        with_exposure: bool = False,
+        synthesis: SynthesisConfig | None = None,
+        iteration_counts: bool = False,
+    ) -> None:
+        if batch_size < 1:
+            raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+        if iteration_counts and not with_exposure:
+            raise ValueError("iteration_counts needs with_exposure (the curve model's inputs)")
+        self.lows, self.highs = _uint8_pairs(pairs)
+        smallest = min(min(image.shape[:2]) for image in self.lows)
+        if crop_size > smallest:
+            raise ValueError(f"crop_size {crop_size} is larger than the smallest image side {smallest}")
+        self.batch_size, self.crop_size, self.seed = batch_size, crop_size, int(seed)
+        self.region = crop_size
+        if isinstance(augment, CropAwareTransform):
+            augment = augment.for_crop(crop_size)
+            self.region = min(int(augment.region_size or smallest), smallest)
+        self.augment = augment
+        self.with_exposure, self.iteration_counts = with_exposure, iteration_counts
+        self.exposures = (np.stack([image_exposure(image.astype(np.float32) / 255) for image in self.lows])
+                          if with_exposure else None)
+        self.synthesiser = (_Synthesiser(synthesis, self.lows, self.highs, self.exposures)
+                            if synthesis is not None else None)
+        self._orders: dict[int, np.ndarray] = {}
+
+    def _pair_index(self, k: int) -> int:
+        count = len(self.lows)
+        order = self._orders.get(k // count)
+        if order is None:  # the permutation of pass p, from its own seed words
+            order = np.random.default_rng([self.seed, 1, k // count]).permutation(count)
+            self._orders = {k // count: order}
+        return int(order[k % count])
+
+    def element(self, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        """Element ``k`` of the stream: ``(low, high, exposure or None)``, float32 crops."""
+        index = self._pair_index(k)
+        rng = np.random.default_rng([self.seed, 0, k])
+        low, high = self.lows[index], self.highs[index]
+        top = int(rng.integers(0, low.shape[0] - self.region + 1))
+        left = int(rng.integers(0, low.shape[1] - self.region + 1))
+        synth_seed, augment_seed = (int(value) for value in rng.integers(0, 2**31 - 1, size=2))
+        low = low[top : top + self.region, left : left + self.region]
+        high = high[top : top + self.region, left : left + self.region]
+        exposure = self.exposures[index] if self.exposures is not None else None
+        if self.synthesiser is not None:
+            low, high, synth_exposure = self.synthesiser(low, high, index, synth_seed)
+            if self.with_exposure:
+                exposure = synth_exposure
+        if self.augment is not None:
+            out_low, out_high = self.augment(low, high, augment_seed)
+            return np.asarray(out_low, np.float32), np.asarray(out_high, np.float32), exposure
+        return low.astype(np.float32) / 255, high.astype(np.float32) / 255, exposure
+
+    def batch(self, index: int) -> tuple:
+        """Batch ``index``: ``(low, high)``, ``((low, exposure), high)`` or ``((low, exposure, count), graded high)``."""
+        elements = [self.element(index * self.batch_size + j) for j in range(self.batch_size)]
+        low = np.stack([element[0] for element in elements])
+        high = np.stack([element[1] for element in elements])
+        if not self.with_exposure:
+            return low, high
+        exposure = np.stack([element[2] for element in elements]).astype(np.float32)
+        if not self.iteration_counts:
+            return (low, exposure), high
+        rng = np.random.default_rng([self.seed, 2, index])
+        drawn = int(rng.integers(TRAIN_ITERATIONS[0], TRAIN_ITERATIONS[1] + 1))
+        count = DEFAULT_ITERATIONS["curve"] if rng.random() < DEFAULT_SHARE else drawn
+        graded = _exposure_shift_numpy(high, STOPS_PER_ITERATION * (count - DEFAULT_ITERATIONS["curve"]))
+        return (low, exposure, np.full((len(low), 1), float(count), np.float32)), graded
+
+    def batches(self, start: int = 0, workers: int = 0) -> Iterator[tuple]:
+        """Batches ``start, start + 1, …`` forever; ``workers`` > 0 computes them in that many processes.
+
+        The workers are forked (they inherit the images, nothing is pickled per batch) and keep
+        ``2 × workers`` batches in flight, in order.
+        """
+        if workers <= 0:
+            index = start
+            while True:
+                yield self.batch(index)
+                index += 1
+        global _WORKER_STREAM
+        _WORKER_STREAM = self
+        with multiprocessing.get_context("fork").Pool(workers, initializer=_single_threaded) as pool:
+            pending = deque(pool.apply_async(_worker_batch, (index,)) for index in range(start, start + 2 * workers))
+            next_index = start + 2 * workers
+            while True:
+                result = pending.popleft().get()
+                pending.append(pool.apply_async(_worker_batch, (next_index,)))
+                next_index += 1
+                yield result
+
+
+_WORKER_STREAM: PairBatchStream | None = None
+
+
+def _worker_batch(index: int) -> tuple:
+    assert _WORKER_STREAM is not None, "PairBatchStream.batches sets the stream before forking"
+    return _WORKER_STREAM.batch(index)
+
+
+def _single_threaded() -> None:
+    import cv2
+
+    cv2.setNumThreads(1)  # one process per core already; OpenCV's own threads would oversubscribe

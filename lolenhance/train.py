@@ -36,6 +36,7 @@ One command trains a model; the exact command behind each shipped weights file i
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import subprocess
@@ -52,7 +53,7 @@ from lolenhance import inference
 from lolenhance.curves import ESTIMATION_SCALE
 from lolenhance.data import Pair, list_pairs, load_pairs
 from lolenhance.metrics import psnr
-from lolenhance.pipeline import make_pair_dataset, with_iteration_counts
+from lolenhance.pipeline import PairBatchStream, make_pair_dataset, with_iteration_counts
 from lolenhance.sensor import SynthesisConfig, synthesise_pair
 
 if TYPE_CHECKING:
@@ -106,6 +107,10 @@ class TrainConfig:
     init_weights : str or None
         Start from these inference weights (a ``.weights.h5`` of the same network, e.g. an
         earlier shipped model) instead of a random initialisation: fine-tuning.
+    workers : int
+        Keras backends other than TensorFlow only: processes that compute the training batches
+        (:class:`lolenhance.pipeline.PairBatchStream`; 0: in the training process). The batches
+        do not depend on it.
     """
 
     epochs: int = 40
@@ -124,6 +129,7 @@ class TrainConfig:
     min_ratio: float = 1.0
     max_ratio: float = 100.0
     init_weights: str | None = None
+    workers: int = 0
 
     def synthesis(self) -> SynthesisConfig | None:
         """The :class:`lolenhance.sensor.SynthesisConfig` of this run (``None`` without synthesis)."""
@@ -376,7 +382,7 @@ def fit(
     callbacks: list | None = None,
     verbose: int = 2,
     with_exposure: bool = False,
-    transform: Callable[[tf.data.Dataset, int], tf.data.Dataset] | None = None,
+    iteration_counts: bool = False,
 ) -> keras.Model:
     """Train ``build_model()`` on aligned pairs with the callbacks of the module docstring.
 
@@ -402,10 +408,17 @@ def fit(
     with_exposure : bool
         Feed the model ``(low crop, exposure of the whole low image)`` (see
         :func:`lolenhance.pipeline.make_pair_dataset`).
-    transform : callable, optional
-        ``transform(dataset, first_batch)``: a last step of the training pipeline (e.g.
-        :func:`lolenhance.pipeline.with_iteration_counts`); ``first_batch`` is where a resumed
-        run starts in the stream.
+    iteration_counts : bool
+        Give every batch the curve model's iteration count and grade its target to match
+        (:func:`lolenhance.pipeline.with_iteration_counts`; needs ``with_exposure``).
+
+    Notes
+    -----
+    On the TensorFlow backend the data is :func:`lolenhance.pipeline.make_pair_dataset` (a
+    ``tf.data`` graph) and ``strategy`` applies. On the other Keras backends (``KERAS_BACKEND=torch``
+    or ``jax``: a GPU machine without TensorFlow) it is :class:`lolenhance.pipeline.PairBatchStream`
+    computed by ``config.workers`` processes — the same recipe, resumable the same way, drawn with
+    NumPy's generator (so another sample of crops than TensorFlow's) — and ``strategy`` must be None.
 
     Returns
     -------
@@ -413,15 +426,18 @@ def fit(
         The model with its final weights (the best ones are in ``best.weights.h5``).
     """
     import keras
-    import tensorflow as tf
 
     from lolenhance.augment import PairedAugmenter  # Albumentations: a second to import
 
+    on_tensorflow = keras.backend.backend() == "tensorflow"
+    if strategy is not None and not on_tensorflow:
+        raise ValueError(f"a tf.distribute strategy needs the TensorFlow backend; Keras runs on {keras.backend.backend()}")
+    if iteration_counts and not with_exposure:
+        raise ValueError("iteration_counts needs with_exposure (the curve model's inputs)")
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     (out / "config.json").write_text(json.dumps(asdict(config), indent=2))
     keras.utils.set_random_seed(config.seed)
-    strategy = strategy or tf.distribute.get_strategy()
     if isinstance(val_pairs, tuple):
         val_lows, val_highs = val_pairs
     else:
@@ -430,18 +446,33 @@ def fit(
     val_sweep = None if synthesis is None else synthetic_validation(list(val_highs), synthesis, config.seed)
     # a resumed run continues the data stream where the interrupted one stopped (see module docstring)
     first_epoch = _backed_up_epoch(out / "backup")
+    augment = PairedAugmenter(photometric=False) if config.augment else None
+    if not on_tensorflow:
+        stream = PairBatchStream(train_pairs, batch_size=config.batch_size, crop_size=config.crop_size,
+                                 seed=config.seed, augment=augment, with_exposure=with_exposure,
+                                 synthesis=synthesis, iteration_counts=iteration_counts)
+        # the worker processes fork here, before the model touches an accelerator
+        batches = stream.batches(first_epoch * config.steps_per_epoch, workers=config.workers)
+        try:
+            return _fit_model(build_model, loss, (batch for batch in itertools.chain([next(batches)], batches)), None, out, config,
+                              val_lows, val_highs, val_sweep, predict, callbacks, verbose)
+        finally:
+            batches.close()  # ends the worker processes
+    import tensorflow as tf
+
+    strategy = strategy or tf.distribute.get_strategy()
     dataset = make_pair_dataset(
         train_pairs,
         batch_size=config.batch_size,
         crop_size=config.crop_size,
         seed=config.seed,
-        augment=PairedAugmenter(photometric=False) if config.augment else None,
+        augment=augment,
         start=first_epoch * config.steps_per_epoch * config.batch_size,
         with_exposure=with_exposure,
         synthesis=synthesis,
     )
-    if transform is not None:
-        dataset = transform(dataset, first_epoch * config.steps_per_epoch)
+    if iteration_counts:
+        dataset = with_iteration_counts(dataset, seed=config.seed, start_batch=first_epoch * config.steps_per_epoch)
     # Several workers: Keras splits each global batch into per-replica batches and every worker keeps
     # its own (DATA sharding), so together they train on exactly the batches of one process; each
     # worker computes the whole stream and drops the other shares. AUTO would look for files to
@@ -449,13 +480,25 @@ def fit(
     options = tf.data.Options()
     options.experimental_distribute.auto_shard_policy = tf.data.experimental.AutoShardPolicy.DATA
     dataset = dataset.with_options(options)
-    with strategy.scope():
+    return _fit_model(build_model, loss, dataset, strategy, out, config, val_lows, val_highs, val_sweep, predict,
+                      callbacks, verbose)
+
+
+def _fit_model(build_model, loss, dataset, strategy, out: Path, config: TrainConfig, val_lows, val_highs, val_sweep,
+               predict, callbacks, verbose: int):
+    """Build, compile and ``model.fit`` on ``dataset`` (a ``tf.data`` stream under ``strategy``, or batches)."""
+    import contextlib
+
+    import keras
+
+    with strategy.scope() if strategy is not None else contextlib.nullcontext():
         model = build_model()
         schedule = keras.optimizers.schedules.CosineDecay(
             config.learning_rate, config.epochs * config.steps_per_epoch, alpha=0.01
         )
         model.compile(optimizer=keras.optimizers.Adam(schedule), loss=loss)
-    _work_around_keras_multi_worker(model, strategy, dataset.element_spec)
+    if strategy is not None:
+        _work_around_keras_multi_worker(model, strategy, dataset.element_spec)
     built_in = _callbacks(out, config, val_lows, val_highs, val_sweep, predict)
     try:
         model.fit(
@@ -565,9 +608,7 @@ def train_curves(
         strategy=strategy,
         verbose=verbose,
         with_exposure=kind == "curve",
-        transform=(lambda dataset, first_batch: with_iteration_counts(dataset, seed=config.seed,
-                                                                      start_batch=first_batch))
-        if kind == "curve" else None,
+        iteration_counts=kind == "curve",
     )
 
 

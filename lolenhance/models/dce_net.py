@@ -30,7 +30,15 @@ from typing import TYPE_CHECKING, Any
 import keras
 from keras import layers, ops
 
-from lolenhance.curves import ALPHA_THRESHOLD, COUNT_SCALE, DEFAULT_ITERATIONS, ESTIMATION_SCALE, apply_curves, le_curve
+from lolenhance.curves import (
+    ALPHA_THRESHOLD,
+    COUNT_SCALE,
+    DEFAULT_ITERATIONS,
+    ESTIMATION_SCALE,
+    TRAIN_ITERATIONS,
+    apply_curves,
+    le_curve,
+)
 from lolenhance.models.losses import zero_reference_loss
 
 if TYPE_CHECKING:
@@ -198,6 +206,8 @@ class CurveEnhancer(keras.Model):
         self.built = True  # every weight lives in the already-built functional net
 
     def _alpha(self, low: tf.Tensor, extra: list, training: bool) -> tf.Tensor:
+        if keras.backend.backend() != "tensorflow":
+            return self._alpha_ops(low, extra, training)
         import tensorflow as tf
 
         size = tf.shape(low)[1:3]
@@ -210,11 +220,25 @@ class CurveEnhancer(keras.Model):
             alpha = tf.image.resize(alpha, size, method="bilinear")
         return alpha
 
-    def call(self, inputs: Any, training: bool = False) -> tf.Tensor:
-        import tensorflow as tf
+    def _alpha_ops(self, low: Any, extra: list, training: bool) -> Any:
+        # the same as _alpha in keras.ops, for the backends without TensorFlow (tests pin the two)
+        height, width = ops.shape(low)[1], ops.shape(low)[2]
+        small = low
+        if self.estimation_scale < 1:
+            small_size = (max(1, round(height * self.estimation_scale)), max(1, round(width * self.estimation_scale)))
+            small = ops.image.resize(low, small_size, interpolation="area")
+        alpha = self.net([small, *extra] if extra else small, training=training)
+        if self.estimation_scale < 1:
+            alpha = ops.image.resize(alpha, (height, width), interpolation="bilinear", antialias=False)
+        return alpha
 
+    def call(self, inputs: Any, training: bool = False) -> tf.Tensor:
         low, exposure, count = (list(inputs) + [None, None])[:3] if isinstance(inputs, (tuple, list)) else (
             inputs, None, None)
+        if keras.backend.backend() != "tensorflow":
+            return self._call_ops(low, exposure, count, training)
+        import tensorflow as tf
+
         if self.kind == "zero-dce":
             alpha = self._alpha(low, [], training)
             enhanced = apply_curves(low, alpha, DEFAULT_ITERATIONS["zero-dce"])
@@ -232,6 +256,37 @@ class CurveEnhancer(keras.Model):
         _, enhanced = tf.while_loop(lambda i, x: i < steps, lambda i, x: (i + 1, le_curve(x, alpha)),
                                     (tf.constant(0), low))
         return enhanced
+
+    def _call_ops(self, low: Any, exposure: Any, count: Any, training: bool) -> Any:
+        """:meth:`call` in ``keras.ops`` (the backends without TensorFlow, e.g. a GPU with PyTorch).
+
+        The count loop runs to ``MAX_OPS_ITERATIONS`` and keeps ``x`` where the count is reached,
+        a fixed graph that every backend differentiates (JAX cannot through a loop whose length is
+        data); the tests pin it to the TensorFlow path.
+        """
+        low = ops.convert_to_tensor(low, "float32")
+        exposure = None if exposure is None else ops.convert_to_tensor(exposure, "float32")
+        if self.kind == "zero-dce":
+            alpha = self._alpha_ops(low, [], training)
+            enhanced = apply_curves(low, alpha, DEFAULT_ITERATIONS["zero-dce"])
+            if training:
+                self.add_loss(zero_reference_loss(low, enhanced, alpha, **self.loss_weights))
+            return enhanced
+        if count is None:
+            count = ops.zeros((ops.shape(low)[0], 1)) + float(DEFAULT_ITERATIONS["curve"])
+        count = ops.cast(count, "float32")
+        extra = [count]
+        if self.exposure_input:
+            extra.append(ops.mean(low, axis=(1, 2)) if exposure is None else exposure)
+        alpha = self._alpha_ops(low, extra, training)
+        steps = ops.reshape(count, (-1, 1, 1, 1))
+        enhanced = low
+        for index in range(self.MAX_OPS_ITERATIONS):
+            enhanced = ops.where(steps > index, le_curve(enhanced, alpha), enhanced)
+        return enhanced
+
+    #: Most iterations :meth:`_call_ops` applies (the training range's top).
+    MAX_OPS_ITERATIONS = max(TRAIN_ITERATIONS[1], DEFAULT_ITERATIONS["curve"])
 
     def get_config(self) -> dict[str, Any]:
         return {"kind": self.kind, "estimation_scale": self.estimation_scale, "loss_weights": self.loss_weights,

@@ -27,13 +27,26 @@ from __future__ import annotations
 from typing import Any
 
 import keras
-import tensorflow as tf
 from keras import layers, ops
 
 __all__ = ["build_denoiser", "STRIDE", "SpaceToDepth", "DepthToSpace", "NeverDarkerResidual"]
 
 #: Total stride of the network: space-to-depth (2) × two stride-2 levels. Inputs must be multiples.
 STRIDE = 8
+
+
+def _space_to_depth(images: Any, block: int) -> Any:
+    """``tf.nn.space_to_depth`` (NHWC) in ``keras.ops``: ``(N, H, W, C)`` → ``(N, H/b, W/b, b·b·C)``."""
+    shape, b = ops.shape(images), block
+    blocks = ops.reshape(images, (-1, shape[1] // b, b, shape[2] // b, b, shape[3]))
+    return ops.reshape(ops.transpose(blocks, (0, 1, 3, 2, 4, 5)), (-1, shape[1] // b, shape[2] // b, b * b * shape[3]))
+
+
+def _depth_to_space(images: Any, block: int) -> Any:
+    """``tf.nn.depth_to_space`` (NHWC) in ``keras.ops``, the inverse of :func:`_space_to_depth`."""
+    shape, b = ops.shape(images), block
+    blocks = ops.reshape(images, (-1, shape[1], shape[2], b, b, shape[3] // (b * b)))
+    return ops.reshape(ops.transpose(blocks, (0, 1, 3, 2, 4, 5)), (-1, shape[1] * b, shape[2] * b, shape[3] // (b * b)))
 
 
 class _BlockRearrange(layers.Layer):
@@ -49,10 +62,19 @@ class _BlockRearrange(layers.Layer):
 
 @keras.saving.register_keras_serializable(package="lolenhance")
 class SpaceToDepth(_BlockRearrange):
-    """Rearrange ``block × block`` pixel blocks into channels (``tf.nn.space_to_depth``)."""
+    """Rearrange ``block × block`` pixel blocks into channels, in ``tf.nn.space_to_depth``'s order.
 
-    def call(self, inputs: tf.Tensor) -> tf.Tensor:
-        return tf.nn.space_to_depth(inputs, self.block)
+    On TensorFlow it *is* ``tf.nn.space_to_depth`` (one op, which the exporters map to their own);
+    on the other Keras backends (training on a GPU without TensorFlow) the same rearrangement in
+    ``keras.ops``, pinned to it by the tests.
+    """
+
+    def call(self, inputs: Any) -> Any:
+        if keras.backend.backend() == "tensorflow":
+            import tensorflow as tf
+
+            return tf.nn.space_to_depth(inputs, self.block)
+        return _space_to_depth(inputs, self.block)
 
     def compute_output_shape(self, shape: tuple) -> tuple:
         n, h, w, c = shape
@@ -62,10 +84,14 @@ class SpaceToDepth(_BlockRearrange):
 
 @keras.saving.register_keras_serializable(package="lolenhance")
 class DepthToSpace(_BlockRearrange):
-    """The inverse of :class:`SpaceToDepth` (``tf.nn.depth_to_space``)."""
+    """The inverse of :class:`SpaceToDepth` (``tf.nn.depth_to_space``; ``keras.ops`` off TensorFlow)."""
 
-    def call(self, inputs: tf.Tensor) -> tf.Tensor:
-        return tf.nn.depth_to_space(inputs, self.block)
+    def call(self, inputs: Any) -> Any:
+        if keras.backend.backend() == "tensorflow":
+            import tensorflow as tf
+
+            return tf.nn.depth_to_space(inputs, self.block)
+        return _depth_to_space(inputs, self.block)
 
     def compute_output_shape(self, shape: tuple) -> tuple:
         n, h, w, c = shape
