@@ -202,3 +202,42 @@ def test_zero_reference_losses_known_values():
     # border regions against the zero padding count, 32 x 0.3**2 / 64 (with wrap-around it would be 0)
     uniform = losses.spatial_consistency_loss(tf.fill((1, 32, 32, 3), 0.2), tf.fill((1, 32, 32, 3), 0.5))
     assert float(uniform) == pytest.approx(32 * 0.09 / 64, rel=1e-5)
+
+
+# --- keras.ops twins of the TensorFlow ops (training on backends without TensorFlow) -------------
+
+
+def test_ops_space_to_depth_and_back_equal_tensorflows():
+    from lolenhance.models.denoiser import _depth_to_space, _space_to_depth
+
+    images = np.random.default_rng(0).random((2, 8, 12, 3), dtype=np.float32)
+    blocks = keras.ops.convert_to_numpy(_space_to_depth(images, 2))
+    np.testing.assert_array_equal(blocks, tf.nn.space_to_depth(images, 2).numpy())
+    np.testing.assert_array_equal(keras.ops.convert_to_numpy(_depth_to_space(blocks, 2)), images)
+
+
+def test_ops_ssim_equals_tensorflows():
+    from lolenhance.models.losses import _ssim_ops
+
+    rng = np.random.default_rng(1)
+    clean = rng.random((3, 24, 30, 3), dtype=np.float32)
+    noisy = np.clip(clean + 0.1 * rng.standard_normal(clean.shape), 0, 1).astype(np.float32)
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(_ssim_ops(clean, noisy)),
+                               tf.image.ssim(clean, noisy, 1.0).numpy(), atol=1e-5)
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(_ssim_ops(clean, clean)), 1.0, atol=1e-5)
+
+
+@pytest.mark.parametrize("kind", ["curve", "zero-dce"])
+def test_curve_enhancer_ops_path_equals_the_tensorflow_path(kind):
+    keras.utils.set_random_seed(3)
+    model = models.CurveEnhancer(kind)
+    low = (np.random.default_rng(2).random((2, 24, 24, 3)) * 0.3).astype(np.float32)
+    if kind == "curve":
+        exposure = low.mean(axis=(1, 2))
+        for count in (1.0, 8.0, 16.0):
+            counts = np.full((2, 1), count, np.float32)
+            np.testing.assert_allclose(keras.ops.convert_to_numpy(model._call_ops(low, exposure, counts, False)),
+                                       model((low, exposure, counts)).numpy(), atol=1e-6)
+    else:
+        np.testing.assert_allclose(keras.ops.convert_to_numpy(model._call_ops(low, None, None, False)),
+                                   model(low).numpy(), atol=1e-6)

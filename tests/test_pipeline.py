@@ -5,6 +5,8 @@ Kinds: shapes, known values, exceptions, determinism (per seed, resuming mid-str
 
 from __future__ import annotations
 
+import itertools
+
 import keras
 import numpy as np
 import pytest
@@ -175,3 +177,91 @@ def test_training_target_is_graded_by_the_drawn_count():
     enhanced = model((low, exposure, tf.fill((2, 1), 12.0)))
     expected = inference.enhance_curves(low[0].numpy(), iterations=12, model=model.net)
     np.testing.assert_allclose(enhanced[0], expected, atol=1e-5)
+
+
+# --- the NumPy stream (Keras backends without TensorFlow) ----------------------------------------
+
+
+def _stream(**kwargs):
+    lows = [make_scene(seed) * 0.05 for seed in range(3)]
+    highs = [make_scene(seed) for seed in range(3)]
+    defaults = {"batch_size": 4, "crop_size": 16, "seed": 1}
+    return pipeline.PairBatchStream((lows, highs), **{**defaults, **kwargs})
+
+
+def test_numpy_stream_shapes_range_and_alignment():
+    rng = np.random.default_rng(1)
+    lows = [rng.random((40, 56, 3), dtype=np.float32) for _ in range(3)]
+    highs = [1.0 - low for low in lows]  # survives only aligned crops
+    stream = pipeline.PairBatchStream((lows, highs), batch_size=2, crop_size=16, seed=0)
+    for index in range(4):
+        low, high = stream.batch(index)
+        assert low.shape == high.shape == (2, 16, 16, 3) and low.dtype == high.dtype == np.float32
+        assert 0 <= low.min() and low.max() <= 1
+        np.testing.assert_allclose(high, 1.0 - low, atol=1.5 / 255)
+
+
+def test_numpy_stream_batch_is_a_pure_function_of_seed_and_index():
+    config = SynthesisConfig(share=0.5)
+    first = _stream(synthesis=config, augment=PairedAugmenter(photometric=False))
+    again = _stream(synthesis=config, augment=PairedAugmenter(photometric=False))
+    in_order = list(itertools.islice(first.batches(0), 5))
+    for index in (4, 0, 2):  # any order, a fresh object: the same batches
+        for a, b in zip(in_order[index], again.batch(index), strict=True):
+            np.testing.assert_array_equal(a, b)
+    for a, b in zip(next(again.batches(start=3)), in_order[3], strict=True):  # resuming = the tail
+        np.testing.assert_array_equal(a, b)
+    other_seed = _stream(seed=2, synthesis=config, augment=PairedAugmenter(photometric=False)).batch(0)
+    assert not np.array_equal(other_seed[0], in_order[0][0])
+
+
+def test_numpy_stream_workers_give_the_same_batches():
+    stream = _stream(synthesis=SynthesisConfig(share=0.5))
+    serial = list(itertools.islice(stream.batches(2), 4))
+    batches = stream.batches(2, workers=2)
+    parallel = list(itertools.islice(batches, 4))
+    batches.close()
+    for a, b in zip(serial, parallel, strict=True):
+        np.testing.assert_array_equal(a[0], b[0])
+        np.testing.assert_array_equal(a[1], b[1])
+
+
+def test_numpy_stream_visits_every_pair_once_per_pass():
+    levels = (0.1, 0.2, 0.3, 0.4)
+    images = [np.full((16, 16, 3), level, np.float32) for level in levels]
+    stream = pipeline.PairBatchStream((images, images), batch_size=2, crop_size=8, seed=4)
+    seen = [round(float(low[0, 0, 0]), 2) for index in range(4) for low in stream.batch(index)[0]]
+    assert sorted(seen[:4]) == sorted(seen[4:]) == list(levels)  # each pass: every pair once
+
+
+def test_numpy_stream_counts_and_graded_targets_as_the_tensorflow_stream():
+    stream = _stream(with_exposure=True, iteration_counts=True, synthesis=SynthesisConfig(share=1.0, identity_share=1.0,
+                                                                                         temperature_range=(0, 0),
+                                                                                         tint_range=(0, 0)))
+    counts = []
+    for index in range(24):
+        (low, exposure, count), target = stream.batch(index)
+        assert exposure.shape == (4, 3) and count.shape == (4, 1) and (count == count[0, 0]).all()
+        n = int(count[0, 0])
+        assert curves.TRAIN_ITERATIONS[0] <= n <= curves.TRAIN_ITERATIONS[1]
+        stops = curves.STOPS_PER_ITERATION * (n - curves.DEFAULT_ITERATIONS["curve"])
+        # identity crops: the high crop is the low crop, so the target is the low crop re-exposed
+        np.testing.assert_allclose(target, keras.ops.convert_to_numpy(curves.exposure_shift(low, stops)), atol=1e-5)
+        counts.append(n)
+    assert len(set(counts)) > 2 and curves.DEFAULT_ITERATIONS["curve"] in counts
+
+
+def test_numpy_exposure_shift_equals_the_keras_one():
+    image = np.random.default_rng(3).random((2, 8, 8, 3), dtype=np.float32)
+    for stops in (-1.0, -0.125, 0.0, 0.5, 2.0):
+        np.testing.assert_allclose(pipeline._exposure_shift_numpy(image, stops),
+                                   keras.ops.convert_to_numpy(curves.exposure_shift(image, stops)), atol=2e-6)
+
+
+def test_numpy_stream_errors():
+    with pytest.raises(ValueError, match="iteration_counts needs with_exposure"):
+        _stream(iteration_counts=True)
+    with pytest.raises(ValueError, match="crop_size 64 is larger than the smallest image side"):
+        pipeline.PairBatchStream(([np.zeros((32, 40, 3), np.float32)],) * 2, crop_size=64)
+    with pytest.raises(ValueError, match="batch_size must be >= 1"):
+        _stream(batch_size=0)
