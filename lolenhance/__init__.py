@@ -21,7 +21,8 @@ train, batch, evaluation, robustness        jobs: training recipes; files in, fi
                                             scoring tables and the iteration sweep; do no harm,
                                             the exposure sweep, colour and highlights
 methods                                     the enhancement methods by name (one registry)
-pipeline, augment, download, stats          ``tf.data`` pipelines; paired augmentation; LOL
+pipeline, augment, download, stats          training streams (``tf.data``, or NumPy workers on
+                                            other Keras backends); paired augmentation; LOL
                                             download with checksums; brightness/noise statistics
 data, embedded                              LOL on disk (layouts, pairs); the embedded default set
 inference, pretrained                       running learned models on any image (one tiler, fast
@@ -34,8 +35,9 @@ plotting                                    synthesis; the LE curve; CLAHE/HE/ga
 io, _checks                                 the convention at the edge: files in and out, checks
 ==========================================  ================================================
 
-TensorFlow is imported by ``models`` and by the functions that need it, never by
-``import lolenhance``, which stays fast.
+TensorFlow is imported by the functions that need it, never by ``import lolenhance``, which stays
+fast. Training also runs on Keras's other backends (``KERAS_BACKEND=torch``, e.g. a GPU machine
+without TensorFlow): the models and losses have ``keras.ops`` paths, pinned to TensorFlow's by tests.
 """
 
 from importlib.metadata import PackageNotFoundError, version

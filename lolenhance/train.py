@@ -51,7 +51,7 @@ import numpy as np
 
 from lolenhance import inference
 from lolenhance.curves import ESTIMATION_SCALE
-from lolenhance.data import Pair, list_pairs, load_pairs
+from lolenhance.data import Pair, list_pairs, load_pairs, scene_groups
 from lolenhance.metrics import psnr
 from lolenhance.pipeline import PairBatchStream, make_pair_dataset, with_iteration_counts
 from lolenhance.sensor import SynthesisConfig, synthesise_pair
@@ -111,6 +111,10 @@ class TrainConfig:
         Keras backends other than TensorFlow only: processes that compute the training batches
         (:class:`lolenhance.pipeline.PairBatchStream`; 0: in the training process). The batches
         do not depend on it.
+    split_by_scene : bool
+        Hold out whole scenes for validation (:func:`lolenhance.data.scene_groups`), so that no
+        validation pair has a sibling capture of its scene in training. Off by default: every stage
+        shipped so far was selected on the pair-wise split its card names.
     """
 
     epochs: int = 40
@@ -130,6 +134,7 @@ class TrainConfig:
     max_ratio: float = 100.0
     init_weights: str | None = None
     workers: int = 0
+    split_by_scene: bool = False
 
     def synthesis(self) -> SynthesisConfig | None:
         """The :class:`lolenhance.sensor.SynthesisConfig` of this run (``None`` without synthesis)."""
@@ -139,7 +144,8 @@ class TrainConfig:
                                ratio_range=(self.min_ratio, self.max_ratio))
 
 
-def split_train_val(pairs: list[Pair], val_pairs: int, seed: int) -> tuple[list[Pair], list[Pair]]:
+def split_train_val(pairs: list[Pair], val_pairs: int, seed: int,
+                    groups: list[int] | None = None) -> tuple[list[Pair], list[Pair]]:
     """Hold out ``val_pairs`` pairs of a training split, chosen by a seeded permutation.
 
     Parameters
@@ -147,6 +153,10 @@ def split_train_val(pairs: list[Pair], val_pairs: int, seed: int) -> tuple[list[
     pairs : list of Pair
     val_pairs : int
     seed : int
+    groups : list of int, optional
+        A group id per pair (e.g. :func:`lolenhance.data.scene_groups`): whole groups are held
+        out, in a seeded order, until at least ``val_pairs`` pairs are, so no scene is on both
+        sides. Without it, single pairs (the split of every stage shipped so far).
 
     Returns
     -------
@@ -155,8 +165,19 @@ def split_train_val(pairs: list[Pair], val_pairs: int, seed: int) -> tuple[list[
     """
     if not 0 < val_pairs < len(pairs):
         raise ValueError(f"val_pairs must be in [1, {len(pairs) - 1}] for {len(pairs)} pairs, got {val_pairs}")
-    order = np.random.default_rng(seed).permutation(len(pairs))
-    held_out = set(order[:val_pairs].tolist())
+    if groups is None:
+        order = np.random.default_rng(seed).permutation(len(pairs))
+        held_out = set(order[:val_pairs].tolist())
+    else:
+        if len(groups) != len(pairs):
+            raise ValueError(f"groups has {len(groups)} ids for {len(pairs)} pairs")
+        held_out = set()
+        for group in np.random.default_rng(seed).permutation(sorted(set(groups))):
+            if len(held_out) >= val_pairs:
+                break
+            held_out |= {i for i, g in enumerate(groups) if g == group}
+        if len(held_out) == len(pairs):
+            raise ValueError(f"holding out whole scenes for {val_pairs} validation pairs leaves no training pair")
     return ([p for i, p in enumerate(pairs) if i not in held_out], [p for i, p in enumerate(pairs) if i in held_out])
 
 
@@ -551,7 +572,8 @@ def train_denoiser(
         return model
 
     pairs = list_pairs(data, "train")
-    train_pairs, val_pairs = split_train_val(pairs, config.val_pairs, config.seed)
+    train_pairs, val_pairs = split_train_val(pairs, config.val_pairs, config.seed,
+                                             scene_groups(pairs) if config.split_by_scene else None)
     return fit(
         build,
         l1_ssim_loss(config.ssim_weight),
@@ -595,7 +617,8 @@ def train_curves(
         return model
 
     pairs = list_pairs(data, "train")
-    train_pairs, val_pairs = split_train_val(pairs, config.val_pairs, config.seed)
+    train_pairs, val_pairs = split_train_val(pairs, config.val_pairs, config.seed,
+                                             scene_groups(pairs) if config.split_by_scene else None)
     return fit(
         build,
         mse_ssim_loss(config.ssim_weight) if kind == "curve" else None,
@@ -688,7 +711,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     defaults = TrainConfig()
     for name, value in asdict(defaults).items():
         flag = "--" + name.replace("_", "-")
-        if isinstance(value, bool):
+        if isinstance(value, bool) and not value:
+            parser.add_argument(flag, dest=name, action="store_true", help=f"enable {name}")
+        elif isinstance(value, bool):
             parser.add_argument(f"--no-{name.replace('_', '-')}", dest=name, action="store_false", help=f"disable {name}")
         elif name == "init_weights":
             parser.add_argument(flag, default=None, help="start from these weights (fine-tuning)")

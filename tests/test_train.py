@@ -49,6 +49,36 @@ def test_split_is_seeded_and_disjoint():
         split_train_val(pairs, 20, seed=0)
 
 
+def test_split_by_groups_holds_out_whole_groups():
+    pairs = list(range(12))
+    groups = [0, 0, 0, 1, 1, 2, 3, 3, 3, 3, 4, 5]
+    for seed in range(5):
+        train, val = split_train_val(pairs, 3, seed, groups)
+        assert len(val) >= 3 and sorted(train + val) == pairs
+        held = {groups[i] for i in val}
+        assert not held & {groups[i] for i in train}, "no group on both sides"
+        assert len(val) - max(sum(g == h for g in groups) for h in held) < 3, "stops once enough are held out"
+    assert split_train_val(pairs, 3, 1, groups) == split_train_val(pairs, 3, 1, groups)
+    with pytest.raises(ValueError, match="groups has 2 ids for 12 pairs"):
+        split_train_val(pairs, 3, 0, [0, 1])
+    with pytest.raises(ValueError, match="leaves no training pair"):
+        split_train_val(pairs[:4], 3, 0, [0, 0, 1, 1])
+
+
+def test_scene_groups_joins_captures_of_one_scene(tmp_path):
+    from lolenhance.data import Pair, scene_groups
+    from lolenhance.io import write_image
+
+    rng = np.random.default_rng(0)
+    scenes = [rng.random((40, 60, 3), dtype=np.float32) for _ in range(3)]
+    highs = [scenes[0], np.clip(scenes[0] * 0.9 + 0.02, 0, 1), scenes[1], scenes[2], np.clip(scenes[1] + 0.01, 0, 1)]
+    pairs = []
+    for index, image in enumerate(highs):
+        write_image(tmp_path / f"high{index}.png", image)
+        pairs.append(Pair(tmp_path / f"high{index}.png", tmp_path / f"high{index}.png", str(index)))
+    assert scene_groups(pairs) == [0, 0, 1, 2, 1]  # a dimmer capture of a scene is that scene
+
+
 def test_synthetic_validation_is_every_image_at_every_octave_starting_with_do_no_harm():
     highs = [make_scene(seed) for seed in range(3)]
     sweep = train.synthetic_validation(highs, SynthesisConfig(ratio_range=(1.0, 10.0)), seed=0)

@@ -17,7 +17,7 @@ import argparse
 import json
 
 from lolenhance import inference, pretrained, robustness, train
-from lolenhance.data import list_pairs, load_pairs
+from lolenhance.data import list_pairs, load_pairs, scene_groups
 from lolenhance.metrics import psnr
 
 
@@ -37,7 +37,9 @@ def main() -> None:
     parser.add_argument("--checkpoint", choices=["best", "last"], default="best", help="the stage's checkpoint to score")
     args = parser.parse_args()
     config = train.TrainConfig(**json.load(open(f"{args.run}/config.json")))
-    _, val = train.split_train_val(list_pairs(args.data, "train"), config.val_pairs, config.seed)
+    pairs = list_pairs(args.data, "train")
+    _, val = train.split_train_val(pairs, config.val_pairs, config.seed,
+                                   scene_groups(pairs) if config.split_by_scene else None)
     lows, highs = load_pairs(val)
     sweep = robustness.exposure_sweep(highs, (1, *robustness.SWEEP_RATIOS), seed=7)
     synthesis = config.synthesis()
