@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import multiprocessing
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import numpy as np
@@ -460,7 +460,7 @@ class PairBatchStream:
         high = np.stack([element[1] for element in elements])
         if not self.with_exposure:
             return low, high
-        exposure = np.stack([element[2] for element in elements]).astype(np.float32)
+        exposure = np.stack([np.asarray(element[2], np.float32) for element in elements])
         if not self.iteration_counts:
             return (low, exposure), high
         rng = np.random.default_rng([self.seed, 2, index])
@@ -469,7 +469,7 @@ class PairBatchStream:
         graded = _exposure_shift_numpy(high, STOPS_PER_ITERATION * (count - DEFAULT_ITERATIONS["curve"]))
         return (low, exposure, np.full((len(low), 1), float(count), np.float32)), graded
 
-    def batches(self, start: int = 0, workers: int = 0) -> Iterator[tuple]:
+    def batches(self, start: int = 0, workers: int = 0) -> Generator[tuple, None, None]:
         """Batches ``start, start + 1, …`` forever; ``workers`` > 0 computes them in that many processes.
 
         The workers are forked (they inherit the images, nothing is pickled per batch) and keep
