@@ -11,7 +11,8 @@ One command trains a model; the exact command behind each shipped weights file i
   the eval/Test split is never used for model selection) scored as PSNR on whole images after
   every epoch; with synthesis, also its high images at every octave of darkening, the two
   weighed equally (:func:`validation_score`; every level is logged in the history);
-* ``tf.data`` pairs with aligned random crops and :class:`lolenhance.augment.PairedAugmenter`
+* ``tf.data`` pairs (on Keras's other backends the NumPy twin,
+  :class:`lolenhance.pipeline.PairBatchStream`) with aligned random crops and :class:`lolenhance.augment.PairedAugmenter`
   (geometric transforms only; in a short 640-step denoiser run on LOL-v2 real it made no
   measurable difference to validation PSNR, 19.86 dB with vs 19.93 dB without — it is kept as
   a regulariser for long runs, where that has not been measured yet);
@@ -436,8 +437,8 @@ def fit(
     Notes
     -----
     On the TensorFlow backend the data is :func:`lolenhance.pipeline.make_pair_dataset` (a
-    ``tf.data`` graph) and ``strategy`` applies. On the other Keras backends (``KERAS_BACKEND=torch``
-    or ``jax``: a GPU machine without TensorFlow) it is :class:`lolenhance.pipeline.PairBatchStream`
+    ``tf.data`` graph) and ``strategy`` applies. On the other Keras backends (``KERAS_BACKEND=torch``,
+    used on a GPU machine without TensorFlow; JAX is untried) it is :class:`lolenhance.pipeline.PairBatchStream`
     computed by ``config.workers`` processes — the same recipe, resumable the same way, drawn with
     NumPy's generator (so another sample of crops than TensorFlow's) — and ``strategy`` must be None.
 
