@@ -472,35 +472,42 @@ class PairBatchStream:
     def batches(self, start: int = 0, workers: int = 0) -> Generator[tuple, None, None]:
         """Batches ``start, start + 1, …`` forever; ``workers`` > 0 computes them in that many processes.
 
-        The workers are forked (they inherit the images, nothing is pickled per batch) and keep
-        ``2 × workers`` batches in flight, in order.
+        The workers are fresh interpreters ("spawn": forking a process that runs TensorFlow's or
+        PyTorch's thread pools can copy a lock held by another thread and hang the child, as it did
+        once in this repository's test suite); each receives the stream once, when it starts, and
+        then only batch indices. ``2 × workers`` batches are kept in flight, in order.
         """
         if workers <= 0:
             index = start
             while True:
                 yield self.batch(index)
                 index += 1
-        global _WORKER_STREAM
-        _WORKER_STREAM = self
-        with multiprocessing.get_context("fork").Pool(workers, initializer=_single_threaded) as pool:
+        with multiprocessing.get_context("spawn").Pool(workers, initializer=_start_worker, initargs=(self,)) as pool:
             pending = deque(pool.apply_async(_worker_batch, (index,)) for index in range(start, start + 2 * workers))
             next_index = start + 2 * workers
             while True:
-                result = pending.popleft().get()
+                try:  # a hung worker is an error, not a silent stall of the training
+                    result = pending.popleft().get(timeout=WORKER_TIMEOUT_S)
+                except multiprocessing.TimeoutError as error:
+                    raise RuntimeError(f"PairBatchStream: a worker gave no batch in {WORKER_TIMEOUT_S} s") from error
                 pending.append(pool.apply_async(_worker_batch, (next_index,)))
                 next_index += 1
                 yield result
 
 
 _WORKER_STREAM: PairBatchStream | None = None
+#: Longest wait for one batch from a worker process before :meth:`PairBatchStream.batches` gives up.
+WORKER_TIMEOUT_S = 600
 
 
 def _worker_batch(index: int) -> tuple:
-    assert _WORKER_STREAM is not None, "PairBatchStream.batches sets the stream before forking"
+    assert _WORKER_STREAM is not None, "PairBatchStream.batches gives every worker the stream when it starts"
     return _WORKER_STREAM.batch(index)
 
 
-def _single_threaded() -> None:
+def _start_worker(stream: PairBatchStream) -> None:
     import cv2
 
+    global _WORKER_STREAM
+    _WORKER_STREAM = stream
     cv2.setNumThreads(1)  # one process per core already; OpenCV's own threads would oversubscribe

@@ -473,7 +473,7 @@ def fit(
         stream = PairBatchStream(train_pairs, batch_size=config.batch_size, crop_size=config.crop_size,
                                  seed=config.seed, augment=augment, with_exposure=with_exposure,
                                  synthesis=synthesis, iteration_counts=iteration_counts)
-        # the worker processes fork here, before the model touches an accelerator
+        # the worker processes start here, before the model touches an accelerator
         batches = stream.batches(first_epoch * config.steps_per_epoch, workers=config.workers)
         try:
             return _fit_model(build_model, loss, (batch for batch in itertools.chain([next(batches)], batches)), None, out, config,
