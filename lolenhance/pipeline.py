@@ -31,7 +31,14 @@ from lolenhance.curves import (
     image_exposure,
 )
 from lolenhance.data import Pair, load_pairs
-from lolenhance.sensor import SynthesisConfig, illuminant_gains, relight, synthesise_pair
+from lolenhance.sensor import (
+    SynthesisConfig,
+    illuminant_gains,
+    linear_to_srgb,
+    relight,
+    srgb_to_linear,
+    synthesise_pair,
+)
 
 if TYPE_CHECKING:  # TensorFlow is imported lazily at run time
     import tensorflow as tf
@@ -163,17 +170,11 @@ def make_pair_dataset(
         raise ValueError(f"start must be >= 0, got {start}")
     lows, highs = _uint8_pairs(pairs)
     shapes = {image.shape for image in lows}
+    region = crop_size
     if crop_size is not None:
-        smallest = min(min(shape[:2]) for shape in shapes)
-        if crop_size > smallest:
-            raise ValueError(f"crop_size {crop_size} is larger than the smallest image side {smallest}")
+        augment, region = _crop_plan(lows, crop_size, augment)
     elif len(shapes) > 1:
         raise ValueError(f"crop_size=None needs images of one size, got {sorted(shapes)}")
-    region = crop_size
-    if isinstance(augment, CropAwareTransform) and crop_size is not None:
-        # the augmenter cuts the final crop from a larger aligned region (zoom out without borders)
-        augment = augment.for_crop(crop_size)
-        region = min(int(augment.region_size or smallest), smallest)
 
     # All pairs in two flat buffers with per-pair offsets and shapes, so element k can fetch
     # pair i inside the graph whatever the image sizes (no Python generator, no iteration state).
@@ -186,7 +187,7 @@ def make_pair_dataset(
     flat_high = tf.constant(np.concatenate([image.ravel() for image in highs]))
     base = tf.constant(int(seed), tf.int64)
     if with_exposure:
-        whole_exposures = np.stack([image_exposure(image.astype(np.float32) / 255) for image in lows])
+        whole_exposures = _whole_exposures(lows)
         exposures = tf.constant(whole_exposures)
     synthesiser = (_Synthesiser(synthesis, lows, highs, whole_exposures if with_exposure else None)
                    if synthesis is not None else None)
@@ -235,6 +236,23 @@ def make_pair_dataset(
     indices = tf.data.Dataset.counter(start, dtype=tf.int64) if repeat else tf.data.Dataset.range(start, count)
     dataset = indices.map(element, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
     return dataset.batch(batch_size, drop_remainder=repeat).prefetch(tf.data.AUTOTUNE)
+
+
+def _crop_plan(lows: list[np.ndarray], crop_size: int, augment: PairTransform | None) -> tuple[PairTransform | None, int]:
+    """Check ``crop_size`` against the images; the transform to use and the side of the aligned random crop."""
+    smallest = min(min(image.shape[:2]) for image in lows)
+    if crop_size > smallest:
+        raise ValueError(f"crop_size {crop_size} is larger than the smallest image side {smallest}")
+    if isinstance(augment, CropAwareTransform):
+        # the augmenter cuts the final crop from a larger aligned region (zoom out without borders)
+        augment = augment.for_crop(crop_size)
+        return augment, min(int(augment.region_size or smallest), smallest)
+    return augment, crop_size
+
+
+def _whole_exposures(lows: list[np.ndarray]) -> np.ndarray:
+    """``(pairs, 3)``: the exposure of every whole low image (uint8), as the curve net is told it."""
+    return np.stack([image_exposure(image.astype(np.float32) / 255) for image in lows])
 
 
 class _FloatPairs:
@@ -358,10 +376,7 @@ def with_iteration_counts(dataset: tf.data.Dataset, *, seed: int = 0, start_batc
 
 def _exposure_shift_numpy(image: np.ndarray, stops: float) -> np.ndarray:
     # lolenhance.curves.exposure_shift in NumPy (no Keras in the worker processes); tests pin the two
-    linear = np.where(image <= 0.04045, image / 12.92, ((np.maximum(image, 0.04045) + 0.055) / 1.055) ** 2.4)
-    linear = np.clip(linear * np.float32(2.0**stops), 0.0, 1.0)
-    shifted = np.where(linear <= 0.0031308, linear * 12.92, 1.055 * np.maximum(linear, 0.0031308) ** (1 / 2.4) - 0.055)
-    return shifted.astype(np.float32)
+    return linear_to_srgb(np.clip(srgb_to_linear(image) * np.float32(2.0**stops), 0.0, 1.0))
 
 
 class PairBatchStream:
@@ -409,29 +424,19 @@ class PairBatchStream:
         if iteration_counts and not with_exposure:
             raise ValueError("iteration_counts needs with_exposure (the curve model's inputs)")
         self.lows, self.highs = _uint8_pairs(pairs)
-        smallest = min(min(image.shape[:2]) for image in self.lows)
-        if crop_size > smallest:
-            raise ValueError(f"crop_size {crop_size} is larger than the smallest image side {smallest}")
-        self.batch_size, self.crop_size, self.seed = batch_size, crop_size, int(seed)
-        self.region = crop_size
-        if isinstance(augment, CropAwareTransform):
-            augment = augment.for_crop(crop_size)
-            self.region = min(int(augment.region_size or smallest), smallest)
-        self.augment = augment
+        self.augment, self.region = _crop_plan(self.lows, crop_size, augment)
+        self.batch_size, self.seed = batch_size, int(seed)
         self.with_exposure, self.iteration_counts = with_exposure, iteration_counts
-        self.exposures = (np.stack([image_exposure(image.astype(np.float32) / 255) for image in self.lows])
-                          if with_exposure else None)
+        self.exposures = _whole_exposures(self.lows) if with_exposure else None
         self.synthesiser = (_Synthesiser(synthesis, self.lows, self.highs, self.exposures)
                             if synthesis is not None else None)
-        self._orders: dict[int, np.ndarray] = {}
+        self._order: tuple[int, np.ndarray] = (-1, np.empty(0, np.int64))  # (pass, its permutation)
 
     def _pair_index(self, k: int) -> int:
         count = len(self.lows)
-        order = self._orders.get(k // count)
-        if order is None:  # the permutation of pass p, from its own seed words
-            order = np.random.default_rng([self.seed, 1, k // count]).permutation(count)
-            self._orders = {k // count: order}
-        return int(order[k % count])
+        if self._order[0] != k // count:  # the permutation of pass p, from its own seed words
+            self._order = (k // count, np.random.default_rng([self.seed, 1, k // count]).permutation(count))
+        return int(self._order[1][k % count])
 
     def element(self, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
         """Element ``k`` of the stream: ``(low, high, exposure or None)``, float32 crops."""

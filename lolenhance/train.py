@@ -37,7 +37,6 @@ One command trains a model; the exact command behind each shipped weights file i
 from __future__ import annotations
 
 import argparse
-import itertools
 import json
 import os
 import subprocess
@@ -473,11 +472,10 @@ def fit(
         stream = PairBatchStream(train_pairs, batch_size=config.batch_size, crop_size=config.crop_size,
                                  seed=config.seed, augment=augment, with_exposure=with_exposure,
                                  synthesis=synthesis, iteration_counts=iteration_counts)
-        # the worker processes start here, before the model touches an accelerator
         batches = stream.batches(first_epoch * config.steps_per_epoch, workers=config.workers)
         try:
-            return _fit_model(build_model, loss, (batch for batch in itertools.chain([next(batches)], batches)), None, out, config,
-                              val_lows, val_highs, val_sweep, predict, callbacks, verbose)
+            return _fit_model(build_model, loss, batches, None, out, config, val_lows, val_highs, val_sweep, predict,
+                              callbacks, verbose)
         finally:
             batches.close()  # ends the worker processes
     import tensorflow as tf

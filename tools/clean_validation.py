@@ -11,27 +11,24 @@ KIND, the run's split seed, then weights files: inference weights, or a run's ch
 """
 import sys
 
-import numpy as np
+from validation_sweep import predictor  # tools/ is this script's folder, first on sys.path
 
-from lolenhance import inference, train
+from lolenhance import pretrained, train
 from lolenhance.data import list_pairs, load_pairs, scene_groups
 from lolenhance.metrics import psnr
-from lolenhance.models import build_dce_net, build_denoiser
 
 kind, seed, weights = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
 pairs = list_pairs("../shared/data/lol-real", "train")
 groups = scene_groups(pairs)
-tr, va = train.split_train_val(pairs, 14, seed)
-train_groups = {groups[pairs.index(p)] for p in tr}
-clean = [p for p in va if groups[pairs.index(p)] not in train_groups]
+train_pairs, val_pairs = train.split_train_val(pairs, 14, seed)
+seen = {group for pair, group in zip(pairs, groups) if pair in train_pairs}
+clean = [pair for pair, group in zip(pairs, groups) if pair in val_pairs and group not in seen]
 lows, highs = load_pairs(clean)
-print(f"{len(clean)} of {len(va)} validation pairs have no sibling in training")
+print(f"{len(clean)} of {len(val_pairs)} validation pairs have no sibling in training")
 for path in weights:
-    try:  # a run's checkpoint (for the curve model, the enhancer around the net) ...
+    try:  # inference weights of the net ...
+        net = pretrained.load(kind, path)
+    except pretrained.WeightsError:  # ... or a run's checkpoint (for the curve model, the enhancer around the net)
         net = train.load_checkpoint(kind, path)
-    except ValueError:  # ... or inference weights of the net alone
-        net = build_denoiser() if kind == "denoiser" else build_dce_net("curve")
-        net.load_weights(path)
-    outputs = [inference.denoise(low, net) if kind == "denoiser" else inference.enhance_curves(low, "curve", model=net)
-               for low in lows]
-    print(path, round(float(np.mean([psnr(out, high) for out, high in zip(outputs, highs)])), 3))
+    enhance = predictor(kind, net)
+    print(path, round(psnr([enhance(low) for low in lows], highs), 3))

@@ -240,11 +240,7 @@ class CurveEnhancer(keras.Model):
         import tensorflow as tf
 
         if self.kind == "zero-dce":
-            alpha = self._alpha(low, [], training)
-            enhanced = apply_curves(low, alpha, DEFAULT_ITERATIONS["zero-dce"])
-            if training:
-                self.add_loss(zero_reference_loss(low, enhanced, alpha, **self.loss_weights))
-            return enhanced
+            return self._zero_dce(low, self._alpha(low, [], training), training)
         if count is None:
             count = tf.fill((tf.shape(low)[0], 1), float(DEFAULT_ITERATIONS["curve"]))
         extra = [tf.cast(count, tf.float32)]
@@ -257,6 +253,13 @@ class CurveEnhancer(keras.Model):
                                     (tf.constant(0), low))
         return enhanced
 
+    def _zero_dce(self, low: Any, alpha: Any, training: bool) -> Any:
+        # Zero-DCE's 8 maps, and in training its zero-reference loss (backend-agnostic ops)
+        enhanced = apply_curves(low, alpha, DEFAULT_ITERATIONS["zero-dce"])
+        if training:
+            self.add_loss(zero_reference_loss(low, enhanced, alpha, **self.loss_weights))
+        return enhanced
+
     def _call_ops(self, low: Any, exposure: Any, count: Any, training: bool) -> Any:
         """:meth:`call` in ``keras.ops`` (the backends without TensorFlow, e.g. a GPU with PyTorch).
 
@@ -267,11 +270,7 @@ class CurveEnhancer(keras.Model):
         low = ops.convert_to_tensor(low, "float32")
         exposure = None if exposure is None else ops.convert_to_tensor(exposure, "float32")
         if self.kind == "zero-dce":
-            alpha = self._alpha_ops(low, [], training)
-            enhanced = apply_curves(low, alpha, DEFAULT_ITERATIONS["zero-dce"])
-            if training:
-                self.add_loss(zero_reference_loss(low, enhanced, alpha, **self.loss_weights))
-            return enhanced
+            return self._zero_dce(low, self._alpha_ops(low, [], training), training)
         if count is None:
             count = ops.zeros((ops.shape(low)[0], 1)) + float(DEFAULT_ITERATIONS["curve"])
         count = ops.cast(count, "float32")
