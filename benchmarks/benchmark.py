@@ -29,7 +29,9 @@ generated from that JSON (``--render JSON --update-readme README.md``) and a tes
   The image is the embedded set's first eval low image (ours to publish), resized.
 
 "full-res α" is the default of ``lolenhance.inference.enhance_curves``; "fast α" is ``scale="fast"``: α
-estimated on about 96×64 pixels whatever the image size, then upsampled.
+estimated on about 96×64 pixels whatever the image size, then upsampled. "auto n" is the shipped
+curve model's default count (read off each image's exposure by its card's calibration table), "n=8"
+the count its training asks for the reference at; the exports bake a fixed count (8) into the graph.
 """
 
 from __future__ import annotations
@@ -53,11 +55,12 @@ from lolenhance.embedded import embedded_root
 from lolenhance.methods import METHODS
 
 #: Methods scored by the robustness section (the fast Zero-DCE path is left out: same weights).
-ROBUSTNESS_METHODS = ("he", "gamma", "clahe-lab", "clahe-rgb", "denoiser", "curve", "curve-fast", "zero-dce")
+ROBUSTNESS_METHODS = ("he", "gamma", "clahe-lab", "clahe-rgb", "denoiser", "curve", "curve-fast", "curve-n8",
+                      "curve-n8-fast", "zero-dce")
 
 
-def _curve(kind: str, scale: float | str):
-    return functools.partial(inference.enhance_curves, kind=kind, scale=scale)
+def _curve(kind: str, scale: float | str, **options):
+    return functools.partial(inference.enhance_curves, kind=kind, scale=scale, **options)
 
 
 #: label → (callable factory, what its parameters are counted from)
@@ -67,13 +70,16 @@ VARIANTS = {
     "clahe-lab": (lambda: METHODS["clahe-lab"], None),
     "clahe-rgb": (lambda: METHODS["clahe-rgb"], None),
     "denoiser": (lambda: METHODS["denoiser"], "denoiser"),
-    "curve (n=8, full-res α)": (lambda: _curve("curve", 1.0), "curve"),
-    "curve (n=8, fast α)": (lambda: _curve("curve", "fast"), "curve"),
+    "curve (auto n, full-res α)": (lambda: _curve("curve", 1.0), "curve"),
+    "curve (auto n, fast α)": (lambda: _curve("curve", "fast"), "curve"),
+    "curve (n=8, full-res α)": (lambda: _curve("curve", 1.0, iterations=8), "curve"),
+    "curve (n=8, fast α)": (lambda: _curve("curve", "fast", iterations=8), "curve"),
     "zero-dce (full-res α)": (lambda: _curve("zero-dce", 1.0), "zero-dce"),
     "zero-dce (fast α)": (lambda: _curve("zero-dce", "fast"), "zero-dce"),
 }
 KEYS = {"he": "he", "gamma": "gamma", "clahe-lab": "clahe-lab", "clahe-rgb": "clahe-rgb", "denoiser": "denoiser",
-        "curve": "curve (n=8, full-res α)", "curve-fast": "curve (n=8, fast α)",
+        "curve": "curve (auto n, full-res α)", "curve-fast": "curve (auto n, fast α)",
+        "curve-n8": "curve (n=8, full-res α)", "curve-n8-fast": "curve (n=8, fast α)",
         "zero-dce": "zero-dce (full-res α)", "zero-dce-fast": "zero-dce (fast α)"}
 
 
@@ -158,8 +164,8 @@ def benchmark(labels: list[str], lows, highs, repeats: int, memory: bool) -> dic
 #: label → (kind, options) of each exported model; runtime label → (format, precision), None = Keras
 EXPORT_MODELS = {
     "denoiser": ("denoiser", {}),
-    "curve (n=8, full-res α)": ("curve", {}),
-    "curve (n=8, fast α)": ("curve", {"scale": "fast"}),
+    "curve (n=8, full-res α)": ("curve", {"iterations": 8}),
+    "curve (n=8, fast α)": ("curve", {"scale": "fast", "iterations": 8}),
     "zero-dce (full-res α)": ("zero-dce", {}),
 }
 EXPORT_RUNTIMES = {"Keras (library)": None, "TFLite fp32": ("tflite", "fp32"), "TFLite fp16": ("tflite", "fp16"),
@@ -378,17 +384,26 @@ def _updated(path: str, fresh: dict, args: argparse.Namespace) -> dict:
         results = json.load(handle)
     if (results["data"], results["split"], results["pairs"]) != (fresh["data"], fresh["split"], fresh["pairs"]):
         raise SystemExit(f"{path}: measured on {results['data']} [{results['split']}], not on {args.data} [{args.split}]")
-    results["rows"].update({label: row for label, row in fresh["rows"].items() if label != "low (input)"})
+    results["rows"] = _in_table_order({**results["rows"], **{label: row for label, row in fresh["rows"].items()
+                                                              if label != "low (input)"}})
     if fresh["robustness"]:
         for part in ("table", "embedded_lows"):
-            results["robustness"][part].update({label: value for label, value in fresh["robustness"][part].items()
-                                                if label != "input"})
+            results["robustness"][part] = _in_table_order({**results["robustness"][part], **{
+                label: value for label, value in fresh["robustness"][part].items() if label != "input"}})
     if fresh["sweep"]:
         results["sweep"] = fresh["sweep"]
     results.setdefault("updates", []).append({
         "methods": args.methods, "robustness_methods": args.robustness_methods if fresh["robustness"] else [],
         "date": time.strftime("%Y-%m-%d"), "cpu_count": fresh["cpu_count"]})
     return results
+
+
+def _in_table_order(entries: dict) -> dict:
+    """``entries`` with the input first and the methods in ``VARIANTS`` order (a re-measured or new one
+    stays in its place), anything else after them."""
+    order = ["low (input)", "input", *VARIANTS]
+    rank = {label: index for index, label in enumerate(order)}
+    return dict(sorted(entries.items(), key=lambda item: rank.get(item[0], len(order))))
 
 
 def render(results: dict) -> str:

@@ -333,7 +333,9 @@ def build_parser() -> argparse.ArgumentParser:
         f"JPEG is written at quality {JPEG_QUALITY}",
     )
     enhance.add_argument(
-        "--iterations", "-n", type=_int_at_least(0), help="curve applications for curve / zero-dce (default 8)"
+        "--iterations", "-n", type=_int_at_least(0),
+        help="curve applications for curve / zero-dce (default: curve reads the count off each image's exposure, "
+        "zero-dce applies its 8)",
     )
     enhance.add_argument(
         "--alpha-scale", type=_fraction, metavar="S",
@@ -384,7 +386,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="fp16 (float16 weights, half the file) for tflite only; default fp32")
     export.add_argument("--size", type=_size, default=(400, 600), metavar="WxH",
                         help="input size baked into the graph (default 600x400)")
-    export.add_argument("--iterations", "-n", type=_int_at_least(0), help="curve / zero-dce: curve applications (default 8)")
+    export.add_argument("--iterations", "-n", type=_int_at_least(0), help="curve / zero-dce: curve applications, fixed in the graph (default 8)")
     export.add_argument("--alpha-scale", type=_fraction, metavar="S",
                         help="curve / zero-dce: α-estimation scale in (0, 1] or 'fast' (default 1)")
     export.add_argument("--output", "-o", required=True, metavar="FILE",

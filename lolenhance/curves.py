@@ -24,9 +24,11 @@ import numpy as np
 __all__ = [
     "le_curve", "apply_curves", "exposure_shift", "image_exposure", "DEFAULT_ITERATIONS", "TRAIN_ITERATIONS",
     "STOPS_PER_ITERATION", "COUNT_SCALE", "ESTIMATION_SCALE", "DEFAULT_SHARE", "KINDS", "ALPHA_THRESHOLD",
+    "AUTO", "auto_iterations",
 ]
 
-#: The two DCE-Net variants and their default iteration counts.
+#: The two DCE-Net variants and their reference iteration counts (for "curve": the count at which
+#: training asks for the well-exposed image itself; its shipped weights default to ``AUTO``).
 DEFAULT_ITERATIONS = {"curve": 8, "zero-dce": 8}
 KINDS = tuple(DEFAULT_ITERATIONS)
 #: Iteration counts drawn (uniformly) per batch when training the supervised sigmoid model.
@@ -43,6 +45,9 @@ DEFAULT_SHARE = 0.5
 #: a sigmoid reaches 0 only at −∞, and α = 0.03 applied 8 times brightens a well-exposed photo
 #: by 0.05 (26 dB against itself), a saturated gradient that training barely moves.
 ALPHA_THRESHOLD = 0.05
+#: ``iterations=AUTO``: the count is read off the input's exposure by a calibration table
+#: (:func:`auto_iterations`) fitted to a set of weights on Train images.
+AUTO = "auto"
 
 
 def le_curve(x, alpha):
@@ -122,6 +127,43 @@ def image_exposure(image) -> np.ndarray:
     # cv2.mean: 0.7 ms on 1920×1080, where NumPy's strided mean takes 30 ms (a third of the fast path)
     means = [cv2.mean(single)[:3] for single in image.reshape((-1,) + image.shape[-3:])]
     return np.asarray(means, np.float32).reshape(image.shape[:-3] + (3,))
+
+
+def auto_iterations(image: np.ndarray, table: dict) -> int:
+    """The iteration count an ``auto`` calibration table gives an image, from its exposure alone.
+
+    The table names a count at a few grey exposures (the mean of :func:`image_exposure`, sRGB
+    values): the count that brought images of about that exposure closest to their references
+    (:func:`lolenhance.evaluation.fit_auto_iterations`). Between them the count is interpolated
+    linearly in log exposure and rounded, so it changes by one count (⅛ stop) at a time as the
+    exposure does, never in a jump; beyond the ends it stays at the end counts. A table belongs
+    to one set of weights; the shipped curve model's is its card's ``"auto_iterations"``.
+
+    Parameters
+    ----------
+    image : (H, W, 3) ndarray of float32 in [0, 1]
+        The whole input image.
+    table : dict
+        ``{"exposure_centres": [e_0, ..., e_k], "counts": [n_0, ..., n_k], ...}``, exposures
+        increasing and positive, counts >= 0.
+
+    Returns
+    -------
+    int
+
+    Examples
+    --------
+    >>> table = {"exposure_centres": [0.05, 0.2, 0.4], "counts": [10, 10, 4]}
+    >>> [auto_iterations(np.full((4, 4, 3), v, np.float32), table) for v in (0.01, 0.2, 0.25, 0.3, 0.35, 0.9)]
+    [10, 10, 8, 6, 5, 4]
+    """
+    centres, counts = np.asarray(table["exposure_centres"], float), np.asarray(table["counts"], float)
+    if len(centres) != len(counts) or not len(counts) or np.any(np.diff(centres) <= 0) or centres[0] <= 0 \
+            or counts.min() < 0:
+        raise ValueError("an auto-iterations table needs increasing positive 'exposure_centres' and one count >= 0 "
+                         f"for each, got {len(centres)} centres and counts {counts.tolist()}")
+    grey = max(float(np.mean(image_exposure(image))), 1e-6)
+    return int(np.rint(np.interp(np.log(grey), np.log(centres), counts)))
 
 
 def exposure_shift(image, stops):

@@ -24,7 +24,7 @@ from lolenhance.inference import enhance_curves
 if TYPE_CHECKING:
     import keras
 
-__all__ = ["score_methods", "format_table", "sweep_iterations", "useful_range"]
+__all__ = ["score_methods", "format_table", "sweep_iterations", "useful_range", "fit_auto_iterations"]
 
 
 def score_methods(
@@ -209,3 +209,64 @@ def useful_range(counts, mean_psnr, tolerance: float = 2.0) -> tuple[int, int]:
     while high < len(mean_psnr) - 1 and mean_psnr[high + 1] >= mean_psnr[best] - tolerance:
         high += 1
     return int(counts[low]), int(counts[high])
+
+
+def fit_auto_iterations(exposures: np.ndarray, psnr_by_count: np.ndarray, counts: Sequence[int], bins: int = 8,
+                        cap_db: float | None = 35.0) -> dict[str, list]:
+    """Fit an ``auto`` iteration table: exposure bins of equal size, each with its best count.
+
+    Parameters
+    ----------
+    exposures : (N, 3) ndarray
+        :func:`lolenhance.curves.image_exposure` of each fitting image's input.
+    psnr_by_count : (N, K) ndarray
+        PSNR (dB) of each image's output at each of ``counts`` against its reference.
+    counts : (K,) sequence of int
+    bins : int
+        Number of bins; their edges are quantiles of the grey exposure (the mean of the three
+        channels), so each holds about ``N / bins`` images.
+    cap_db : float or None
+        Each image's PSNR is capped at this before the bin's mean, as the training selection caps
+        its levels (``train.validation_score``): a well-exposed input left alone scores without
+        bound, and would otherwise outvote every dim input in its bin.
+
+    Returns
+    -------
+    dict
+        ``exposure_centres`` (the median grey exposure of each bin), ``counts`` (one per bin, the
+        count of highest mean PSNR over the bin's images): the table
+        :func:`lolenhance.curves.auto_iterations` reads; and, to document the fit,
+        ``exposure_edges`` (``bins - 1`` grey exposures between the bins), ``bin_images`` and
+        ``bin_mean_psnr_db`` (at the chosen count).
+
+    Examples
+    --------
+    >>> exposures = np.repeat([[0.05], [0.4]], 3, axis=1)   # a dark and a bright image
+    >>> scores = np.array([[10.0, 20.0], [30.0, 15.0]])      # best at 12 and at 4 counts
+    >>> fit_auto_iterations(exposures, scores, [4, 12], bins=2)["counts"]
+    [12, 4]
+    """
+    exposures, psnr_by_count = np.asarray(exposures, float), np.asarray(psnr_by_count, float)
+    if exposures.ndim != 2 or exposures.shape[1] != 3 or psnr_by_count.shape != (len(exposures), len(counts)):
+        raise ValueError(f"expected exposures (N, 3) and psnr_by_count (N, {len(counts)}), "
+                         f"got {exposures.shape} and {psnr_by_count.shape}")
+    if not 1 <= bins <= len(exposures):
+        raise ValueError(f"bins must be between 1 and the number of images ({len(exposures)}), got {bins}")
+    grey = exposures.mean(axis=1)
+    order = np.sort(grey)
+    # edges halfway between neighbouring images, so every image falls in the bin it was fitted in
+    cuts = [len(grey) * i // bins for i in range(1, bins)]
+    edges = [round(float(order[c - 1] + order[c]) / 2, 5) for c in cuts]
+    members = np.searchsorted(edges, grey, side="right")
+    scores = psnr_by_count if cap_db is None else np.minimum(psnr_by_count, cap_db)
+    if np.any(np.diff(edges) <= 0) or len(np.unique(members)) < bins:
+        raise ValueError(f"exposure bins collapse (too many images of equal exposure for {bins} bins): use fewer bins")
+    chosen, centres, sizes, best = [], [], [], []
+    for index in range(bins):
+        mean = scores[members == index].mean(axis=0)
+        chosen.append(int(counts[int(np.argmax(mean))]))
+        centres.append(round(float(np.median(grey[members == index])), 5))
+        sizes.append(int(np.sum(members == index)))
+        best.append(round(float(mean.max()), 2))
+    return {"exposure_centres": centres, "counts": chosen, "exposure_edges": edges, "bin_images": sizes,
+            "bin_mean_psnr_db": best}

@@ -29,7 +29,7 @@ import numpy as np
 
 from lolenhance import pretrained
 from lolenhance._checks import check_image
-from lolenhance.curves import DEFAULT_ITERATIONS, apply_curves, image_exposure
+from lolenhance.curves import AUTO, DEFAULT_ITERATIONS, apply_curves, auto_iterations, image_exposure
 
 if TYPE_CHECKING:
     import keras
@@ -250,10 +250,11 @@ def _estimation_size(height, width, scale: float):
 def enhance_curves(
     image: np.ndarray,
     kind: str = "curve",
-    iterations: int | None = None,
+    iterations: int | str | None = None,
     *,
     scale: float | str = 1.0,
     model: keras.Model | None = None,
+    auto_table: dict | None = None,
     return_intermediates: bool = False,
 ):
     """Enhance a low-light image with a DCE-Net's curves.
@@ -263,10 +264,12 @@ def enhance_curves(
     image : (H, W, 3) ndarray of float32 in [0, 1]
     kind : {"curve", "zero-dce"}
         Which shipped weights (and network) to use when ``model`` is not given.
-    iterations : int, optional
-        Curve applications (default 8). For ``"curve"`` any count ≥ 0 — the brightness dial,
-        calibrated so that each count away from 8 is ⅛ stop brighter or darker; for
-        ``"zero-dce"`` at most 8.
+    iterations : int or "auto", optional
+        Curve applications. For ``"curve"`` any count ≥ 0 — the brightness dial, trained so that
+        each count away from 8 is ⅛ stop brighter or darker — or ``"auto"``: the count an
+        exposure-calibration table gives this image (:func:`lolenhance.curves.auto_iterations`).
+        Default: ``"auto"`` for the shipped ``"curve"`` weights (their card's table), 8 for a
+        ``model`` you pass and for ``"zero-dce"`` (at most 8, as published).
     scale : float or "fast"
         Resolution at which α is estimated (see :func:`estimate_alpha`): 1 (default) for full
         resolution, as both models were trained; a fraction in (0, 1) for a downscaled copy;
@@ -274,6 +277,9 @@ def enhance_curves(
         (:func:`fast_scale`; 0.16 on 600×400, i.e. 96×64). The benchmark states what speed costs in quality.
     model : keras.Model, optional
         A :func:`lolenhance.models.build_dce_net` model. Default: the shipped weights of ``kind``.
+    auto_table : dict, optional
+        The ``"auto"`` table of ``model``'s weights (default: the shipped card's, only for the
+        shipped weights: a table fits the weights it was fitted on).
     return_intermediates : bool
         Also return the image after every iteration (of the α for ``iterations``).
 
@@ -286,11 +292,27 @@ def enhance_curves(
     >>> low = np.full((40, 60, 3), 0.1, np.float32)
     >>> bool(enhance_curves(low, iterations=12).mean() > enhance_curves(low, iterations=8).mean())
     True
+    >>> bright = np.full((40, 60, 3), 0.6, np.float32)   # the default reads the count off the exposure
+    >>> bool(enhance_curves(bright).mean() < enhance_curves(bright, iterations=8).mean())
+    True
     """
     image = check_image(image, "image")
-    if model is None:
-        model = pretrained.default_model(kind)
-    iterations = DEFAULT_ITERATIONS[kind] if iterations is None else int(iterations)
+    shipped = model is None
+    model = pretrained.default_model(kind) if model is None else model
+    if iterations is None:
+        iterations = AUTO if kind == "curve" and (shipped or auto_table is not None) else DEFAULT_ITERATIONS[kind]
+    if isinstance(iterations, str):
+        if iterations != AUTO:
+            raise ValueError(f"iterations must be a count >= 0 or {AUTO!r}, got {iterations!r}")
+        if kind != "curve":
+            raise ValueError(f"iterations={AUTO!r} is calibrated for the 'curve' model only, not {kind!r}")
+        if auto_table is None and shipped:
+            auto_table = pretrained.card("curve").get("auto_iterations")
+        if auto_table is None:
+            raise ValueError(f"iterations={AUTO!r} needs the calibration table of these weights: pass auto_table "
+                             "(the shipped card's 'auto_iterations' fits the shipped weights only)")
+        iterations = auto_iterations(image, auto_table)
+    iterations = int(iterations)
     if iterations < 0:
         raise ValueError(f"iterations must be >= 0, got {iterations}")
     if scale == "fast":
@@ -426,14 +448,15 @@ def enhance_zero_dce(image: np.ndarray, iterations: int | None = None, **options
 
 
 
-def enhance_curve(image: np.ndarray, iterations: int | None = None, **options) -> np.ndarray:
+def enhance_curve(image: np.ndarray, iterations: int | str | None = None, **options) -> np.ndarray:
     """:func:`enhance_curves` with ``kind="curve"`` (the registry entry of ``lolenhance enhance``).
 
     Parameters
     ----------
     image : (H, W, 3) ndarray of float32 in [0, 1]
-    iterations : int, optional
-        Any count >= 0 (the brightness dial; default 8).
+    iterations : int or "auto", optional
+        Any count >= 0 (the brightness dial), or ``"auto"`` (the default with the shipped
+        weights: the count is read off the image's exposure).
     **options
         Passed to :func:`enhance_curves`.
 

@@ -58,3 +58,37 @@ def test_exposure_shift_known_values():
     assert float(np.max(curves.exposure_shift(np.ones((1, 1, 3), np.float32), 3.0))) == pytest.approx(1.0)
     ramp = np.linspace(0, 1, 11, dtype=np.float32)
     assert np.all(np.diff(np.asarray(curves.exposure_shift(ramp, -1.0))) > 0)
+
+
+# --- the auto iteration count -------------------------------------------------------------
+
+TABLE = {"exposure_centres": [0.05, 0.2, 0.4], "counts": [10, 12, 4]}
+
+
+@pytest.mark.parametrize(("level", "count"), [(0.0, 10), (0.05, 10), (0.1, 11), (0.2, 12), (0.4, 4), (1.0, 4)])
+def test_auto_iterations_known_values(level, count):
+    # log-linear between the centres, rounded; the end counts beyond them
+    assert curves.auto_iterations(np.full((8, 8, 3), level, np.float32), TABLE) == count
+
+
+def test_auto_iterations_uses_the_mean_of_the_channels():
+    # channel means 0.05, 0.2, 0.35: grey 0.2, though only one channel is
+    image = np.broadcast_to(np.array([0.05, 0.2, 0.35], np.float32), (8, 8, 3)).copy()
+    assert curves.auto_iterations(image, TABLE) == 12
+
+
+def test_auto_iterations_moves_one_count_at_a_time():
+    levels = np.linspace(0.01, 0.9, 400)
+    counts = [curves.auto_iterations(np.full((4, 4, 3), v, np.float32), TABLE) for v in levels]
+    assert set(np.abs(np.diff(counts))) <= {0, 1} and counts[0] == 10 and max(counts) == 12 and counts[-1] == 4
+
+
+@pytest.mark.parametrize("table", [
+    {"exposure_centres": [0.3, 0.1], "counts": [1, 2]},          # centres not increasing
+    {"exposure_centres": [0.1, 0.3], "counts": [1]},             # one count short
+    {"exposure_centres": [0.0, 0.3], "counts": [1, 2]},          # not positive
+    {"exposure_centres": [0.1], "counts": [-1]},                 # negative count
+])
+def test_auto_iterations_rejects_malformed_tables(table):
+    with pytest.raises(ValueError, match="auto-iterations table"):
+        curves.auto_iterations(np.zeros((4, 4, 3), np.float32), table)

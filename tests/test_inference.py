@@ -117,3 +117,42 @@ def test_brightness_rises_with_iterations_for_the_sigmoid_model():
     _, steps = inference.enhance_curves(image, model=net, iterations=16, scale=1.0, return_intermediates=True)
     means = [float(step.mean()) for step in steps]
     assert all(b >= a for a, b in zip(means, means[1:]))
+
+
+# --- iterations="auto" ----------------------------------------------------------------------
+
+
+def test_auto_count_is_the_shipped_tables_count_for_the_image():
+    from lolenhance import pretrained
+
+    table = pretrained.card("curve")["auto_iterations"]
+    rng = np.random.default_rng(3)
+    for level in (0.03, 0.15, 0.45):
+        image = np.clip(rng.normal(level, 0.02, (24, 32, 3)), 0, 1).astype(np.float32)
+        count = curves.auto_iterations(image, table)
+        auto = inference.enhance_curves(image, "curve")
+        np.testing.assert_array_equal(auto, inference.enhance_curves(image, "curve", iterations=count))
+        np.testing.assert_array_equal(auto, inference.enhance_curves(image, "curve", iterations="auto"))
+
+
+def test_auto_count_follows_a_given_table_and_needs_one_for_a_given_model():
+    keras.utils.set_random_seed(4)
+    net = models.build_dce_net("curve")
+    image = np.full((16, 16, 3), 0.2, np.float32)
+    table = {"exposure_centres": [0.2], "counts": [11]}
+    np.testing.assert_array_equal(inference.enhance_curves(image, model=net, auto_table=table),
+                                  inference.enhance_curves(image, model=net, iterations=11))
+    # a model of your own is run at the reference count unless told its table: training
+    # validation scores n = 8, and the shipped table does not fit other weights
+    np.testing.assert_array_equal(inference.enhance_curves(image, model=net),
+                                  inference.enhance_curves(image, model=net, iterations=8))
+    with pytest.raises(ValueError, match="needs the calibration table of these weights"):
+        inference.enhance_curves(image, model=net, iterations="auto")
+
+
+def test_auto_count_input_validation():
+    image = np.full((16, 16, 3), 0.2, np.float32)
+    with pytest.raises(ValueError, match="'curve' model only"):
+        inference.enhance_curves(image, "zero-dce", iterations="auto")
+    with pytest.raises(ValueError, match="a count >= 0 or 'auto'"):
+        inference.enhance_curves(image, "curve", iterations="eight")

@@ -39,7 +39,7 @@ def test_readme_exports_block_is_the_rendered_exports_json(benchmark):
 
 def test_shipped_weight_cards_quote_the_benchmark(benchmark):
     rows = json.loads(RESULTS.read_text())["rows"]
-    for stem, label in (("denoiser", "denoiser"), ("curve", "curve (n=8, full-res α)"),
+    for stem, label in (("denoiser", "denoiser"), ("curve", "curve (auto n, full-res α)"),
                         ("zero_dce", "zero-dce (full-res α)")):
         card = json.loads((ROOT / "lolenhance" / "weights" / f"{stem}.json").read_text())
         quoted = card["test_lol_v2_real_29_pairs"]
