@@ -22,7 +22,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from functools import partial
+from functools import cache, partial
 from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
@@ -307,7 +307,7 @@ def enhance_curves(
         if kind != "curve":
             raise ValueError(f"iterations={AUTO!r} is calibrated for the 'curve' model only, not {kind!r}")
         if auto_table is None and shipped:
-            auto_table = pretrained.card("curve").get("auto_iterations")
+            auto_table = _shipped_auto_table()
         if auto_table is None:
             raise ValueError(f"iterations={AUTO!r} needs the calibration table of these weights: pass auto_table "
                              "(the shipped card's 'auto_iterations' fits the shipped weights only)")
@@ -342,6 +342,12 @@ def enhance_curves(
     # output rows as it is needed, so the full-resolution α never exists at once.
     wide = tf.image.resize(small_alpha[None], (small_alpha.shape[0], image.shape[1]), method="bilinear")[0].numpy()
     return _apply_curves_banded(image, partial(_upsample_rows, wide, image.shape[0]), iterations)
+
+
+@cache
+def _shipped_auto_table() -> dict | None:
+    # read once per process, as pretrained.default_model loads the shipped weights once
+    return pretrained.card("curve").get("auto_iterations")
 
 
 def fast_scale(height: int, width: int) -> float:

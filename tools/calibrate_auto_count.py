@@ -116,10 +116,10 @@ def main() -> None:
     pairs = list_pairs(args.data, "train")
     _, val = train.split_train_val(pairs, 14, seed)
     lows, highs = load_pairs(val)
-    sets = {"real pairs": lows, **{f"r = {r:g}": xs for r, xs in
-                                   robustness.exposure_sweep(highs, (1, *robustness.SWEEP_RATIOS), seed=7).items()}}
+    check_inputs = {"real pairs": lows, **{f"r = {r:g}": xs for r, xs in
+                                           robustness.exposure_sweep(highs, RATIOS, seed=7).items()}}
     checks = {}
-    for label, xs in sets.items():
+    for label, xs in check_inputs.items():
         fixed = psnr([inference.enhance_curves(x, "curve", 8, model=net) for x in xs], highs)
         auto = psnr([inference.enhance_curves(x, "curve", "auto", model=net, auto_table=table) for x in xs], highs)
         checks[label] = {"psnr_n_8": round(fixed, 2), "psnr_auto": round(auto, 2)}  # in-sample
