@@ -19,7 +19,10 @@ generated from that JSON (``--render JSON --update-readme README.md``) and a tes
   physical sensor model: PSNR / SSIM against the well-exposed image, colour-cast error (angle
   of the mean linear colours, degrees), clipped pixels added (percentage points) and the worst
   change of mean brightness from input to output; the last also on the embedded set's lows.
-  The LOL table above carries the same colour, clipping and brightness columns.
+  The LOL table above carries the same colour, clipping and brightness columns. Then the
+  **illuminant sweep**: the high images as lit by tungsten, a fluorescent tube and blue shade (a
+  daylight-balanced camera; ``robustness.ILLUMINANTS``), well exposed and 4 and 16 times darker,
+  scored against the relit image: does a method keep the light's colour or impose one?
 
 * **deployment** (``--exports``, its own JSON) — each learned model exported by
   :mod:`lolenhance.export` (TFLite fp32 / fp16 run by LiteRT, ONNX run by onnxruntime, SavedModel
@@ -236,8 +239,12 @@ def robustness_section(highs, keys, embedded_lows) -> dict:
     for label, method in methods.items():
         change = [float(method(low).mean()) - float(low.mean()) for low in embedded_lows]
         embedded[label] = {"darkening_worst": min(change), "darker_images": int(sum(c < 0 for c in change))}
+    illuminants = robustness.evaluate_illuminants(methods, highs, progress=True)
     return {"ratios": [1, *robustness.SWEEP_RATIOS], "table": table, "embedded_lows": embedded,
-            "sensor": {"full_well": robustness.SWEEP_FULL_WELL, "read_noise": robustness.SWEEP_READ_NOISE}}
+            "sensor": {"full_well": robustness.SWEEP_FULL_WELL, "read_noise": robustness.SWEEP_READ_NOISE},
+            "illuminants": illuminants,
+            "illuminant_xy": {name: list(xy) for name, xy in robustness.ILLUMINANTS.items()},
+            "illuminant_ratios": list(robustness.ILLUMINANT_RATIOS)}
 
 
 def robustness_markdown(section: dict) -> str:
@@ -266,6 +273,27 @@ def robustness_markdown(section: dict) -> str:
         sweep_worst = min(row[r]["darkening_worst"] for r in sweep_ratios)
         embedded = section["embedded_lows"][name]["darkening_worst"]
         lines.append(f"| {name} | {row['1']['darkening_worst']:+.4f} | {sweep_worst:+.4f} | {embedded:+.4f} |")
+    if section.get("illuminants"):
+        lines.append(illuminants_markdown(section))
+    return "\n".join(lines)
+
+
+def illuminants_markdown(section: dict) -> str:
+    """The illuminant sweep's tables: PSNR and colour error per light and darkening factor."""
+    table, ratios = section["illuminants"], [f"{r:g}" for r in section["illuminant_ratios"]]
+    lights = list(section["illuminant_xy"])
+    short = {light: light.split(" (")[0] for light in lights}
+    header = "| method | " + " | ".join(f"{short[light]}, r = {r}" for light in lights for r in ratios) + " |"
+    rule = "|---|" + "---:|" * (len(lights) * len(ratios))
+    lines = []
+    for metric, title, pattern in (("psnr", "PSNR (dB)", ".2f"), ("colour_error", "colour error (°)", ".2f")):
+        lines += [f"\n**Illuminant sweep: {title}** (well-exposed images under "
+                  + ", ".join(f"{light} (x, y = {section['illuminant_xy'][light][0]}, {section['illuminant_xy'][light][1]})"
+                              for light in lights)
+                  + ", camera balanced for daylight; darkened r times; scored against the relit image)\n", header, rule]
+        for name, row in table.items():
+            lines.append(f"| {name} | " + " | ".join(format(row[light][r][metric], pattern)
+                                                      for light in lights for r in ratios) + " |")
     return "\n".join(lines)
 
 
@@ -387,9 +415,13 @@ def _updated(path: str, fresh: dict, args: argparse.Namespace) -> dict:
     results["rows"] = _in_table_order({**results["rows"], **{label: row for label, row in fresh["rows"].items()
                                                               if label != "low (input)"}})
     if fresh["robustness"]:
-        for part in ("table", "embedded_lows"):
-            results["robustness"][part] = _in_table_order({**results["robustness"][part], **{
-                label: value for label, value in fresh["robustness"][part].items() if label != "input"}})
+        for part in ("table", "embedded_lows", "illuminants"):
+            earlier = results["robustness"].get(part, {})  # runs before the illuminant sweep lack it
+            results["robustness"][part] = _in_table_order({**earlier, **{
+                label: value for label, value in fresh["robustness"][part].items()
+                if label != "input" or label not in earlier}})
+        for key in ("illuminant_xy", "illuminant_ratios"):
+            results["robustness"][key] = fresh["robustness"][key]
     if fresh["sweep"]:
         results["sweep"] = fresh["sweep"]
     results.setdefault("updates", []).append({

@@ -33,7 +33,7 @@ from lolenhance.curves import (
 from lolenhance.data import Pair, load_pairs
 from lolenhance.sensor import (
     SynthesisConfig,
-    illuminant_gains,
+    draw_illuminant,
     linear_to_srgb,
     relight,
     srgb_to_linear,
@@ -307,7 +307,7 @@ class _Synthesiser:
             if self.with_exposure:
                 exposure = image_exposure(thumb_lows[0])
         elif rng.random() < config.real_illuminant_p:
-            gains = illuminant_gains(rng.uniform(*config.temperature_range), rng.uniform(*config.tint_range))
+            gains = draw_illuminant(rng, config)
             low_f, high_f = relight(low.astype(np.float32) / 255, gains), relight(high.astype(np.float32) / 255, gains)
             if self.with_exposure:
                 exposure = image_exposure(relight(self.low_thumbs[index], gains))

@@ -14,9 +14,12 @@ module scores any enhancement method on
 * **highlights** — the share of pixels with a clipped channel in the output minus that in the
   reference (:func:`lolenhance.metrics.clipped_share`), in percent;
 * **never darker** — the change of mean brightness from input to output; its minimum over the
-  images is the worst case (negative: some image came out darker than it went in).
+  images is the worst case (negative: some image came out darker than it went in);
+* an **illuminant sweep** — the same images as lit by a real light other than daylight (tungsten,
+  fluorescent, shade: :data:`ILLUMINANTS`) and then darkened: a photo taken under tungsten is
+  orange, and an enhancer should brighten it, not "correct" it to LOL's camera.
 
-The sweep's images are a pure function of ``(seed, ratio, image index)``.
+The sweeps' images are a pure function of ``(seed, [illuminant,] ratio, image index)``.
 """
 
 from __future__ import annotations
@@ -28,16 +31,22 @@ import numpy as np
 
 from lolenhance import metrics
 from lolenhance._checks import check_image
-from lolenhance.sensor import LowLightModel, simulate_low_light
+from lolenhance.sensor import LowLightModel, illuminant_gains_xy, relight, simulate_low_light
 
-__all__ = ["SWEEP_RATIOS", "SWEEP_FULL_WELL", "SWEEP_READ_NOISE", "darken", "exposure_sweep", "score_outputs",
-           "evaluate_robustness"]
+__all__ = ["SWEEP_RATIOS", "SWEEP_FULL_WELL", "SWEEP_READ_NOISE", "ILLUMINANTS", "ILLUMINANT_RATIOS", "darken",
+           "exposure_sweep", "illuminant_sweep", "score_outputs", "evaluate_robustness", "evaluate_illuminants"]
 
 #: Darkening factors of the exposure sweep (LOL's own median is about 22, notebook 01).
 SWEEP_RATIOS = (2, 4, 8, 16, 32, 64)
 #: Sensor of the sweep: the embedded set's (a little noisier than LOL's real lows, notebook 01).
 SWEEP_FULL_WELL = 30000.0
 SWEEP_READ_NOISE = 6.0
+#: Lights of the illuminant sweep, CIE 1931 (x, y), seen by a camera balanced for daylight (D65):
+#: an incandescent bulb, a narrow-band fluorescent tube and open shade under a blue sky.
+ILLUMINANTS = {"tungsten (CIE A)": (0.4476, 0.4074), "fluorescent (CIE F11)": (0.3805, 0.3769),
+               "shade (10000 K)": (0.2807, 0.2883)}
+#: Darkening factors of the illuminant sweep (1: a well-exposed photo under that light).
+ILLUMINANT_RATIOS = (1, 4, 16)
 
 
 def darken(image: np.ndarray, ratio: float, rng: np.random.Generator, *, full_well: float = SWEEP_FULL_WELL,
@@ -91,6 +100,45 @@ def exposure_sweep(highs: Sequence[np.ndarray], ratios: Sequence[float] = SWEEP_
     """
     return {ratio: [darken(high, ratio, np.random.default_rng([seed, int(round(ratio * 1000)), index]))
                     for index, high in enumerate(highs)] for ratio in ratios}
+
+
+def illuminant_sweep(highs: Sequence[np.ndarray], illuminants: Mapping[str, tuple[float, float]] = ILLUMINANTS,
+                     ratios: Sequence[float] = ILLUMINANT_RATIOS, *, seed: int = 0,
+                     ) -> dict[str, tuple[list[np.ndarray], dict[float, list[np.ndarray]]]]:
+    """The inputs and references of the illuminant sweep: every image under every light, darkened.
+
+    Parameters
+    ----------
+    highs : sequence of (H, W, 3) ndarray of float32 in [0, 1]
+        Well-exposed daylight-balanced images.
+    illuminants : mapping of name → CIE (x, y)
+        Lights (:func:`lolenhance.sensor.illuminant_gains_xy`).
+    ratios : sequence of float
+        Darkening factors (:func:`darken`; 1: the relit image itself).
+    seed : int
+
+    Returns
+    -------
+    dict
+        ``name → (references, {ratio: lows})``: the relit images (8-bit levels) and their darkened
+        captures, in the order of ``highs``.
+
+    Examples
+    --------
+    >>> grey = [np.full((8, 8, 3), 0.5, np.float32)]
+    >>> references, lows = illuminant_sweep(grey, ratios=(1, 4))["tungsten (CIE A)"]
+    >>> bool(references[0][0, 0, 0] > 0.5 > references[0][0, 0, 2]), sorted(lows)
+    (True, [1, 4])
+    """
+    sweep = {}
+    for light_index, (name, (x, y)) in enumerate(illuminants.items()):
+        gains = illuminant_gains_xy(x, y)
+        references = [np.rint(relight(high, gains) * 255.0) / 255.0 for high in highs]
+        references = [reference.astype(np.float32) for reference in references]
+        lows = {ratio: [darken(reference, ratio, np.random.default_rng([seed, light_index, int(round(ratio * 1000)), index]))
+                        for index, reference in enumerate(references)] for ratio in ratios}
+        sweep[name] = (references, lows)
+    return sweep
 
 
 def score_outputs(inputs: Sequence[np.ndarray], outputs: Sequence[np.ndarray],
@@ -162,4 +210,46 @@ def evaluate_robustness(methods: Mapping[str, Callable[[np.ndarray], np.ndarray]
                        for ratio, lows in sweep.items()}
         if progress:
             print(f"  robustness: {name} done", file=sys.stderr, flush=True)
+    return table
+
+
+def evaluate_illuminants(methods: Mapping[str, Callable[[np.ndarray], np.ndarray]], highs: Sequence[np.ndarray],
+                         illuminants: Mapping[str, tuple[float, float]] = ILLUMINANTS,
+                         ratios: Sequence[float] = ILLUMINANT_RATIOS, *, seed: int = 0,
+                         progress: bool = False) -> dict[str, dict[str, dict[str, dict[str, float]]]]:
+    """Score every method on the illuminant sweep, against the relit well-exposed images.
+
+    Parameters
+    ----------
+    methods : mapping of name → callable ``image -> image``
+    highs : sequence of (H, W, 3) ndarray of float32 in [0, 1]
+    illuminants : mapping of name → CIE (x, y)
+    ratios : sequence of float
+    seed : int
+    progress : bool
+        Print one line per method to stderr.
+
+    Returns
+    -------
+    dict
+        ``method → illuminant → str(ratio) → scores`` (:func:`score_outputs`), plus ``"input"``.
+
+    Examples
+    --------
+    >>> from lolenhance.methods import METHODS
+    >>> grey = [np.full((16, 16, 3), 0.5, np.float32)]
+    >>> table = evaluate_illuminants({"gamma": METHODS["gamma"]}, grey, ratios=(1,))
+    >>> table["input"]["tungsten (CIE A)"]["1"]["colour_error"]
+    0.0
+    """
+    highs = [check_image(high, f"highs[{index}]") for index, high in enumerate(highs)]
+    sweep = illuminant_sweep(highs, illuminants, ratios, seed=seed)
+    table: dict[str, dict[str, dict[str, dict[str, float]]]] = {
+        "input": {light: {f"{ratio:g}": score_outputs(xs, xs, references) for ratio, xs in lows.items()}
+                  for light, (references, lows) in sweep.items()}}
+    for name, method in methods.items():
+        table[name] = {light: {f"{ratio:g}": score_outputs(xs, [method(x) for x in xs], references)
+                               for ratio, xs in lows.items()} for light, (references, lows) in sweep.items()}
+        if progress:
+            print(f"  illuminants: {name} done", file=sys.stderr, flush=True)
     return table

@@ -25,7 +25,7 @@ from lolenhance._checks import check_image
 
 __all__ = [
     "srgb_to_linear", "linear_to_srgb", "LowLightModel", "simulate_low_light", "SynthesisConfig", "illuminant_gains",
-    "synthesise_pair", "relight",
+    "illuminant_gains_xy", "planckian_xy", "draw_illuminant", "synthesise_pair", "relight",
 ]
 
 
@@ -160,9 +160,18 @@ class SynthesisConfig:
         renders an *over*-exposure (linear values above 1 saturate), as in a multi-exposure set.
     temperature_range : (float, float)
         Illuminant colour: red gain ``exp(t)``, blue ``exp(-t)``, ``t`` uniform (0.3 ≈ from
-        tungsten-ish to shade-ish casts around a neutral white balance).
+        tungsten-ish to shade-ish casts around a neutral white balance). Not used with ``cct_range``.
     tint_range : (float, float)
         Green–magenta shift: green gain ``exp(g)``, ``g`` uniform (sodium and fluorescent light).
+        With ``cct_range``, a deviation from the Planckian locus.
+    cct_range : (float, float) or None
+        Draw the light on the **Planckian locus** instead (:func:`planckian_xy`): a correlated
+        colour temperature in kelvin, uniform in mired (``1e6 / K``) over this range, as a camera
+        balanced for daylight sees it (:func:`illuminant_gains_xy`), times the tint's green gain.
+        Real lights lie near that locus — the warmer, the more yellow — while LOL's dark frames are
+        red *and* magenta (``tools/lol_cast.py``): off the locus, so a model can learn to keep a
+        warm light and still remove LOL's cast. None: ``temperature_range`` (every stage shipped
+        before this option).
     full_well_range : (float, float)
         Photo-electrons at full scale of the low capture, log-uniform (smaller: more shot noise).
         The embedded set's 30 000 gives a little more noise than LOL's real lows (notebook 01); the
@@ -181,6 +190,7 @@ class SynthesisConfig:
     full_well_range: tuple[float, float] = (5000.0, 60000.0)
     read_noise_range: tuple[float, float] = (1.0, 12.0)
     real_illuminant_p: float = 0.5
+    cct_range: tuple[float, float] | None = None
 
     def __post_init__(self) -> None:
         for name in ("share", "identity_share", "real_illuminant_p"):
@@ -191,6 +201,8 @@ class SynthesisConfig:
             low, high = getattr(self, name)
             if not low <= high:
                 raise ValueError(f"{name} must be (low, high) with low <= high, got {(low, high)}")
+        if self.cct_range is not None and not 1667 <= self.cct_range[0] <= self.cct_range[1] <= 25000:
+            raise ValueError(f"cct_range must be (low, high) kelvin within 1667-25000, got {self.cct_range}")
         if self.ratio_range[0] <= 0 or self.full_well_range[0] <= 0 or self.read_noise_range[0] < 0:
             raise ValueError(
                 f"ratio_range and full_well_range must be positive and read_noise_range >= 0, got "
@@ -220,6 +232,105 @@ def illuminant_gains(temperature: float, tint: float = 0.0) -> np.ndarray:
     (True, 1.0)
     """
     gains = np.exp(np.array([temperature, tint, -temperature], np.float64))
+    return (gains / float(gains @ _LUMINANCE.astype(np.float64))).astype(np.float32)
+
+
+#: CIE XYZ → linear sRGB (IEC 61966-2-1, D65 white).
+_XYZ_TO_LINEAR_SRGB = np.array([[3.2406, -1.5372, -0.4986], [-0.9689, 1.8758, 0.0415], [0.0557, -0.2040, 1.0570]])
+
+
+def illuminant_gains_xy(x: float, y: float) -> np.ndarray:
+    """Linear-light gains of a light of chromaticity ``(x, y)`` seen by a camera balanced for D65.
+
+    Parameters
+    ----------
+    x, y : float
+        CIE 1931 chromaticity of the illuminant (e.g. CIE A, tungsten: 0.4476, 0.4074).
+
+    Returns
+    -------
+    (3,) ndarray of float32
+        The illuminant's white in linear sRGB at unit luminance: what a white surface under that
+        light records when the camera's white balance is left at daylight, so ``relight(image,
+        gains)`` shows a D65 scene under that light.
+
+    Examples
+    --------
+    >>> np.round(illuminant_gains_xy(0.3127, 0.3290), 2)  # D65 itself: no change
+    array([1., 1., 1.], dtype=float32)
+    >>> gains = illuminant_gains_xy(0.4476, 0.4074)  # tungsten: red up, blue down
+    >>> bool(gains[0] > 1 > gains[2]), round(float(gains @ _LUMINANCE), 3)
+    (True, 1.0)
+    """
+    if not (0 < x < 1 and 0 < y < 1 and x + y < 1):
+        raise ValueError(f"(x, y) must be a chromaticity (positive, x + y < 1), got {(x, y)}")
+    gains = _XYZ_TO_LINEAR_SRGB @ np.array([x / y, 1.0, (1 - x - y) / y])
+    if np.any(gains <= 0):
+        raise ValueError(f"chromaticity {(x, y)} lies outside the sRGB gamut (gains {gains.round(3)})")
+    return (gains / float(gains @ _LUMINANCE.astype(np.float64))).astype(np.float32)
+
+
+def planckian_xy(cct: float) -> tuple[float, float]:
+    """CIE 1931 chromaticity of a black body at ``cct`` kelvin (the Planckian locus).
+
+    The cubic-spline approximation of Kim et al., "Design of advanced color temperature control
+    system for HDTV applications", J. Korean Phys. Soc. 41 (2002), valid from 1667 K to 25 000 K.
+
+    Parameters
+    ----------
+    cct : float
+        Colour temperature in kelvin.
+
+    Returns
+    -------
+    (float, float)
+
+    Examples
+    --------
+    >>> [round(v, 3) for v in planckian_xy(2856)]  # CIE illuminant A: (0.4476, 0.4074)
+    [0.447, 0.407]
+    """
+    if not 1667 <= cct <= 25000:
+        raise ValueError(f"cct must be within 1667-25000 K, got {cct}")
+    t = float(cct)
+    if t <= 4000:
+        x = -0.2661239e9 / t**3 - 0.2343589e6 / t**2 + 0.8776956e3 / t + 0.179910
+    else:
+        x = -3.0258469e9 / t**3 + 2.1070379e6 / t**2 + 0.2226347e3 / t + 0.240390
+    if t <= 2222:
+        y = -1.1063814 * x**3 - 1.34811020 * x**2 + 2.18555832 * x - 0.20219683
+    elif t <= 4000:
+        y = -0.9549476 * x**3 - 1.37418593 * x**2 + 2.09137015 * x - 0.16748867
+    else:
+        y = 3.0817580 * x**3 - 5.87338670 * x**2 + 3.75112997 * x - 0.37001483
+    return x, y
+
+
+def draw_illuminant(rng: np.random.Generator, config: SynthesisConfig) -> np.ndarray:
+    """The per-channel gains of one random scene light (see :class:`SynthesisConfig`).
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+        Two uniform draws are taken from it, in the same order whichever way lights are drawn.
+    config : SynthesisConfig
+
+    Returns
+    -------
+    (3,) ndarray of float32
+        Linear-light gains at unit luminance of a grey.
+
+    Examples
+    --------
+    >>> warm = SynthesisConfig(cct_range=(2856, 2856), tint_range=(0, 0))
+    >>> np.round(draw_illuminant(np.random.default_rng(0), warm), 2)
+    array([1.84, 0.83, 0.23], dtype=float32)
+    """
+    if config.cct_range is None:
+        return illuminant_gains(rng.uniform(*config.temperature_range), rng.uniform(*config.tint_range))
+    low_mired, high_mired = 1e6 / config.cct_range[1], 1e6 / config.cct_range[0]
+    gains = illuminant_gains_xy(*planckian_xy(1e6 / rng.uniform(low_mired, high_mired)))
+    gains = gains.astype(np.float64) * np.exp([0.0, rng.uniform(*config.tint_range), 0.0])
     return (gains / float(gains @ _LUMINANCE.astype(np.float64))).astype(np.float32)
 
 
@@ -259,8 +370,7 @@ def synthesise_pair(
     True
     """
     image = check_image(image, "image")
-    temperature = rng.uniform(*config.temperature_range)
-    tint = rng.uniform(*config.tint_range)
+    gains = draw_illuminant(rng, config)
     identity = rng.random() < config.identity_share
     log_low, log_high = np.log(config.ratio_range)
     ratio = float(np.exp(rng.uniform(log_low, log_high)))
@@ -269,7 +379,6 @@ def synthesise_pair(
         full_well=float(np.exp(rng.uniform(*np.log(config.full_well_range)))),
         read_noise=float(rng.uniform(*config.read_noise_range)),
     )
-    gains = illuminant_gains(temperature, tint)
 
     def render(source: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         linear = srgb_to_linear(source) * gains

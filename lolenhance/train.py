@@ -104,6 +104,12 @@ class TrainConfig:
         Share of the synthesised crops that are a well-exposed image and itself.
     min_ratio, max_ratio : float
         Darkening factor range of the synthesised lows (log-uniform; below 1: over-exposed).
+    min_cct, max_cct : float
+        Scene lights of synthesised (and relit real) pairs on the Planckian locus, correlated
+        colour temperature in kelvin (``SynthesisConfig.cct_range``); 0: the default
+        ``temperature_range`` instead, as every stage shipped before these options.
+    max_tint : float
+        Green–magenta tint of those lights, uniform in ``±max_tint``.
     init_weights : str or None
         Start from these inference weights (a ``.weights.h5`` of the same network, e.g. an
         earlier shipped model) instead of a random initialisation: fine-tuning.
@@ -132,6 +138,9 @@ class TrainConfig:
     identity_share: float = 0.2
     min_ratio: float = 1.0
     max_ratio: float = 100.0
+    min_cct: float = 0.0
+    max_cct: float = 0.0
+    max_tint: float = 0.15
     init_weights: str | None = None
     workers: int = 0
     split_by_scene: bool = False
@@ -141,7 +150,9 @@ class TrainConfig:
         if self.synthetic_share <= 0:
             return None
         return SynthesisConfig(share=self.synthetic_share, identity_share=self.identity_share,
-                               ratio_range=(self.min_ratio, self.max_ratio))
+                               ratio_range=(self.min_ratio, self.max_ratio),
+                               tint_range=(-self.max_tint, self.max_tint),
+                               cct_range=(self.min_cct, self.max_cct) if self.max_cct > 0 else None)
 
 
 def split_train_val(pairs: list[Pair], val_pairs: int, seed: int,

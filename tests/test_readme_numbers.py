@@ -70,3 +70,26 @@ def test_notebook_prose_states_no_measured_number():
             if cell["cell_type"] == "markdown":
                 found += [f"{path.name} cell {index}: {m.group(0)}" for m in stated.finditer("".join(cell["source"]))]
     assert not found, found
+
+
+def test_update_adds_the_illuminant_sweep_to_a_run_without_it(benchmark, tmp_path):
+    import argparse
+
+    scores = {"psnr": 20.0, "ssim": 0.8, "colour_error": 1.0, "clipped_added": 0.0, "darkening_worst": 0.0}
+    lights = {"tungsten (CIE A)": [0.4476, 0.4074]}
+    earlier = {"data": "d", "split": "eval", "pairs": 2, "rows": {"he": {}, "denoiser": {}}, "sweep": None,
+               "robustness": {"ratios": [1, 2], "table": {"input": {}, "he": {}, "denoiser": {"old": 1}},
+                              "embedded_lows": {"he": {}, "denoiser": {"old": 1}}}}
+    path = tmp_path / "earlier.json"
+    path.write_text(json.dumps(earlier))
+    fresh = {"data": "d", "split": "eval", "pairs": 2, "cpu_count": 2, "rows": {"denoiser": {"new": 1}}, "sweep": None,
+             "robustness": {"table": {"input": {}, "denoiser": {"new": 1}}, "embedded_lows": {"denoiser": {"new": 1}},
+                            "illuminants": {"input": {"tungsten (CIE A)": {"1": scores}},
+                                            "denoiser": {"tungsten (CIE A)": {"1": scores}}},
+                            "illuminant_xy": lights, "illuminant_ratios": [1]}}
+    args = argparse.Namespace(methods=["denoiser"], robustness_methods=["denoiser"], data="d", split="eval")
+    merged = benchmark._updated(str(path), fresh, args)
+    assert merged["robustness"]["table"]["denoiser"] == {"new": 1} and merged["robustness"]["table"]["he"] == {}
+    assert list(merged["robustness"]["illuminants"]) == ["input", "denoiser"]
+    markdown = benchmark.illuminants_markdown(merged["robustness"])
+    assert "| method | tungsten, r = 1 |" in markdown and "| denoiser | 20.00 |" in markdown

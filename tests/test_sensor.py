@@ -97,3 +97,38 @@ def test_illuminant_gains_keep_a_greys_luminance():
     gains = sensor.illuminant_gains(-0.2, 0.1)
     assert gains[2] > gains[0]
     assert float(gains @ np.array([0.2126, 0.7152, 0.0722], np.float32)) == pytest.approx(1.0, abs=1e-6)
+
+
+def test_illuminant_gains_xy_known_values_and_errors():
+    np.testing.assert_allclose(sensor.illuminant_gains_xy(0.3127, 0.3290), [1, 1, 1], atol=1e-3)  # D65
+    tungsten = sensor.illuminant_gains_xy(0.4476, 0.4074)  # CIE A: red/blue about 7.9 in linear sRGB
+    assert tungsten[0] / tungsten[2] == pytest.approx(7.91, abs=0.02)
+    assert float(tungsten @ np.array([0.2126, 0.7152, 0.0722], np.float32)) == pytest.approx(1.0, abs=1e-5)
+    with pytest.raises(ValueError, match="must be a chromaticity"):
+        sensor.illuminant_gains_xy(0.7, 0.5)
+    with pytest.raises(ValueError, match="outside the sRGB gamut"):
+        sensor.illuminant_gains_xy(0.6, 0.39)  # a deep orange: no positive blue
+
+
+def test_lights_on_the_planckian_locus_are_warmer_and_yellower_with_lower_temperature():
+    assert sensor.planckian_xy(2856) == pytest.approx((0.4476, 0.4074), abs=1e-3)  # CIE A
+    assert sensor.planckian_xy(6504) == pytest.approx((0.3135, 0.3237), abs=2e-3)  # near D65
+    with pytest.raises(ValueError, match="1667-25000"):
+        sensor.planckian_xy(1000)
+    config = SynthesisConfig(cct_range=(2700, 12000), tint_range=(0, 0))
+    gains = np.array([sensor.draw_illuminant(np.random.default_rng(seed), config) for seed in range(200)])
+    temperature = np.log(gains[:, 0] / gains[:, 2]) / 2
+    tint = np.log(gains[:, 1]) - np.log(gains[:, 0] * gains[:, 2]) / 2
+    assert -0.4 < temperature.min() < -0.2 and 1.0 < temperature.max() < 1.25
+    assert np.corrcoef(temperature, tint)[0, 1] > 0.9, "on the locus a warmer light is also a yellower one"
+    with pytest.raises(ValueError, match="cct_range"):
+        SynthesisConfig(cct_range=(1000, 5000))
+
+
+def test_drawing_a_light_takes_two_draws_either_way():
+    for config in (SynthesisConfig(), SynthesisConfig(cct_range=(3000, 9000))):
+        rng = np.random.default_rng(4)
+        sensor.draw_illuminant(rng, config)
+        reference = np.random.default_rng(4)
+        reference.uniform(size=2)
+        assert rng.random() == reference.random()

@@ -92,6 +92,9 @@ def test_synthetic_validation_is_every_image_at_every_octave_starting_with_do_no
     np.testing.assert_array_equal(again[4.0][0][2], sweep[4.0][0][2])
     assert train.TrainConfig().synthesis() is None
     assert train.TrainConfig(synthetic_share=0.5, min_ratio=2).synthesis().ratio_range == (2, 100.0)
+    locus = train.TrainConfig(synthetic_share=0.5, min_cct=2700, max_cct=12000, max_tint=0.1).synthesis()
+    assert locus.cct_range == (2700, 12000) and locus.tint_range == (-0.1, 0.1)
+    assert train.TrainConfig(synthetic_share=0.5).synthesis() == SynthesisConfig(share=0.5)
 
 
 def test_validation_levels_cover_the_range_by_octaves():

@@ -7,7 +7,9 @@ Test: PSNR on the held-out real LOL pairs, and on their high images darkened by
 numbers under ``validation_sweep_psnr_db`` in the weights cards come from it. Then the score ``fit``
 selects on now (:func:`lolenhance.train.validation_score` on
 :func:`lolenhance.train.synthetic_validation` of the run's synthesis), whatever the stage was
-selected on. Both are run by the architecture as it is now (a curve net with its threshold, whatever
+selected on. Last, the illuminant sweep (:func:`lolenhance.robustness.evaluate_illuminants`, noise
+seed 7): PSNR and colour error of the held-out high images under tungsten, fluorescent and shade
+light, well exposed and darkened. Both are run by the architecture as it is now (a curve net with its threshold, whatever
 it was trained with)::
 
     python tools/validation_sweep.py denoiser runs/denoiser_v5 runs/denoiser_v4.weights.h5
@@ -55,6 +57,10 @@ def main() -> None:
         if levels is not None:
             print(f"{name}: selection score {train.validation_score(real, levels):.2f}",
                   json.dumps({f"{level:g}": round(value, 2) for level, value in levels.items()}), flush=True)
+        lights = robustness.evaluate_illuminants({name: enhance}, highs, seed=7)[name]
+        print(f"{name}: illuminants (PSNR dB, colour error °)", json.dumps({
+            light.split(" (")[0]: {ratio: [round(s["psnr"], 2), round(s["colour_error"], 2)] for ratio, s in row.items()}
+            for light, row in lights.items()}), flush=True)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,53 @@
+"""Measure the colour cast of a LOL split's low images against their references, in linear light.
+
+    python tools/lol_cast.py --data ../shared/data/lol-real --split train
+
+Prints the median over pairs of the mean chromaticity ``(r, g, b) / (r + g + b)`` of the low and
+the high images in linear light, and that cast as the illuminant change it looks like (temperature
+and tint in log gain, :func:`lolenhance.sensor.illuminant_gains`): the same numbers for a photo lit
+by CIE A (tungsten) for comparison. LOL-v2 real's lows are much redder than their references, a
+cast a model trained on LOL learns to remove from every dark image.
+"""
+
+import argparse
+
+import numpy as np
+
+from lolenhance import robustness, sensor
+from lolenhance.data import list_pairs, read_image
+
+
+def chromaticity(image: np.ndarray) -> np.ndarray:
+    """Mean colour of an sRGB image in linear light, normalised to sum 1."""
+    mean = sensor.srgb_to_linear(image).reshape(-1, 3).astype(np.float64).mean(axis=0)
+    return mean / mean.sum()
+
+
+def as_illuminant(cast: np.ndarray) -> tuple[float, float]:
+    """(temperature, tint) in log gain of per-channel gains ``cast`` (red/blue, green/geometric mean)."""
+    log = np.log(cast)
+    return float((log[0] - log[2]) / 2), float(log[1] - (log[0] + log[2]) / 2)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", default="../shared/data/lol-real")
+    parser.add_argument("--split", default="train")
+    args = parser.parse_args()
+    pairs = list_pairs(args.data, args.split)
+    lows = np.array([chromaticity(read_image(pair.low)) for pair in pairs])
+    highs = np.array([chromaticity(read_image(pair.high)) for pair in pairs])
+    casts = np.array([as_illuminant(low / high) for low, high in zip(lows, highs, strict=True)])
+    print(f"{len(pairs)} pairs of {args.data} [{args.split}], linear light, medians over pairs")
+    print(f"  low chromaticity  {np.round(np.median(lows, axis=0), 3)}")
+    print(f"  high chromaticity {np.round(np.median(highs, axis=0), 3)}")
+    low_t, low_g = np.median(casts, axis=0)
+    q1, q3 = np.percentile(casts[:, 0], [25, 75])
+    print(f"  cast of low vs high: temperature {low_t:+.2f} (quartiles {q1:+.2f}, {q3:+.2f}), tint {low_g:+.2f}")
+    for name, (x, y) in robustness.ILLUMINANTS.items():
+        temperature, tint = as_illuminant(sensor.illuminant_gains_xy(x, y))
+        print(f"  for comparison, {name}: temperature {temperature:+.2f}, tint {tint:+.2f}")
+
+
+if __name__ == "__main__":
+    main()
