@@ -288,7 +288,7 @@ def illuminants_markdown(section: dict) -> str:
     lines = []
     for metric, title, pattern in (("psnr", "PSNR (dB)", ".2f"), ("colour_error", "colour error (°)", ".2f")):
         lines += [f"\n**Illuminant sweep: {title}** (well-exposed images under "
-                  + ", ".join(f"{light} (x, y = {section['illuminant_xy'][light][0]}, {section['illuminant_xy'][light][1]})"
+                  + ", ".join(f"{light} at x, y = {section['illuminant_xy'][light][0]}, {section['illuminant_xy'][light][1]}"
                               for light in lights)
                   + ", camera balanced for daylight; darkened r times; scored against the relit image)\n", header, rule]
         for name, row in table.items():
@@ -352,7 +352,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", help="data root (default: $LOL_ROOT, else the embedded set)")
     parser.add_argument("--split", default="eval")
-    parser.add_argument("--methods", nargs="+", default=list(KEYS), choices=list(KEYS))
+    parser.add_argument("--methods", nargs="*", default=list(KEYS), choices=list(KEYS),
+                        help="LOL-table rows to measure (none with --update: robustness only)")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--no-memory", dest="memory", action="store_false", help="skip the 4000×3000 memory probes")
     parser.add_argument("--no-sweep", dest="sweep", action="store_false", help="skip the iteration sweep")
@@ -450,8 +451,11 @@ def render(results: dict) -> str:
     if results.get("robustness"):
         parts.append(robustness_markdown(results["robustness"]))
     for update in results.get("updates", []):
+        measured = [f"LOL rows {', '.join(update['methods'])}"] if update["methods"] else []
+        if update.get("robustness_methods"):
+            measured.append(f"robustness {', '.join(update['robustness_methods'])}")
         parts.append(f"Re-measured on {update['date']} with `--update` (same machine and split): "
-                     f"{', '.join(update['methods'])}.\n")
+                     f"{'; '.join(measured)}.\n")
     return "\n".join(parts)
 
 
