@@ -17,7 +17,7 @@ from lolenhance import curves, inference, models, pipeline
 from lolenhance.augment import PairedAugmenter
 from lolenhance.data import list_pairs
 from lolenhance.pipeline import make_pair_dataset
-from lolenhance.sensor import SynthesisConfig
+from lolenhance.sensor import SynthesisConfig, illuminant_gains_xy, relight
 
 
 def _first_batches(dataset, n=3):
@@ -132,6 +132,17 @@ def test_synthetic_identity_crops_are_their_own_target_and_told_their_exposure()
     for (low, exposure), high in dataset.take(2).as_numpy_iterator():
         np.testing.assert_array_equal(low, high)
         np.testing.assert_allclose(exposure, low.mean(axis=(1, 2)), atol=2 / 255)
+
+
+def test_real_pairs_relit_by_a_light_on_the_planckian_locus():
+    highs = [np.full((32, 40, 3), 0.5, np.float32)]
+    lows = [np.full((32, 40, 3), 0.1, np.float32)]
+    tungsten = SynthesisConfig(share=0.0, real_illuminant_p=1.0, cct_range=(2856, 2856), tint_range=(0, 0))
+    low, high = _batches(make_pair_dataset((lows, highs), batch_size=1, crop_size=16, seed=0,
+                                           augment=PairedAugmenter(photometric=False), synthesis=tungsten), 1)[0]
+    expected = relight(highs[0], illuminant_gains_xy(0.4476, 0.4074))[0, 0]
+    np.testing.assert_allclose(high[0, 0, 0], expected, atol=1.5 / 255)  # orange, as CIE A on a grey
+    assert low[0, 0, 0, 0] > low[0, 0, 0, 1] > low[0, 0, 0, 2]
 
 
 def test_synthesis_is_deterministic_per_seed_and_mixes_real_pairs():
