@@ -273,8 +273,9 @@ def illuminant_gains_xy(x: float, y: float) -> np.ndarray:
 def planckian_xy(cct: float) -> tuple[float, float]:
     """CIE 1931 chromaticity of a black body at ``cct`` kelvin (the Planckian locus).
 
-    The cubic-spline approximation of Kim et al., "Design of advanced color temperature control
-    system for HDTV applications", J. Korean Phys. Soc. 41 (2002), valid from 1667 K to 25 000 K.
+    The cubic-spline approximation of Kang et al., "Design of advanced color temperature control
+    system for HDTV applications", J. Korean Phys. Soc. 41 (2002) 865-871, valid from 1667 K to
+    25 000 K (`colour.temperature.CCT_to_xy_Kang2002` in colour-science).
 
     Parameters
     ----------
@@ -287,8 +288,9 @@ def planckian_xy(cct: float) -> tuple[float, float]:
 
     Examples
     --------
-    >>> [round(v, 3) for v in planckian_xy(2856)]  # CIE illuminant A: (0.4476, 0.4074)
-    [0.447, 0.407]
+    >>> x, y = planckian_xy(2856)  # CIE illuminant A is (0.4476, 0.4074)
+    >>> round(x, 4), round(y, 4)
+    (0.4471, 0.4075)
     """
     if not 1667 <= cct <= 25000:
         raise ValueError(f"cct must be within 1667-25000 K, got {cct}")

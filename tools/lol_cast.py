@@ -4,8 +4,8 @@
 
 Prints the median over pairs of the mean chromaticity ``(r, g, b) / (r + g + b)`` of the low and
 the high images in linear light, and that cast as the illuminant change it looks like (temperature
-and tint in log gain, :func:`lolenhance.sensor.illuminant_gains`): the same numbers for a photo lit
-by CIE A (tungsten) for comparison. LOL-v2 real's lows are much redder than their references, a
+and tint in log gain, :func:`lolenhance.sensor.illuminant_gains`), beside the same numbers for the
+lights of the benchmark's illuminant sweep (:data:`lolenhance.robustness.ILLUMINANTS`). LOL-v2 real's lows are much redder than their references, a
 cast a model trained on LOL learns to remove from every dark image.
 """
 
