@@ -261,6 +261,25 @@ def hue_chroma_error(
 __all__.append("hue_chroma_error")
 
 
+def mean_linear_colour(image: np.ndarray) -> np.ndarray:
+    """Mean ``(R, G, B)`` of an sRGB image in linear light (the grey-world estimate of its light).
+
+    Parameters
+    ----------
+    image : (H, W, 3) ndarray of float32 in [0, 1]
+
+    Returns
+    -------
+    (3,) ndarray of float64
+
+    Examples
+    --------
+    >>> mean_linear_colour(np.full((2, 2, 3), 1.0, np.float32))
+    array([1., 1., 1.])
+    """
+    return srgb_to_linear(image).reshape(-1, 3).astype(np.float64).mean(0)
+
+
 def colour_cast_error(prediction: ImageOrBatch, reference: ImageOrBatch, *, reduce: bool = True) -> float | np.ndarray:
     """Angle, in degrees, between the mean colours of two images in linear light.
 
@@ -293,8 +312,7 @@ def colour_cast_error(prediction: ImageOrBatch, reference: ImageOrBatch, *, redu
     """
     angles = []
     for pred, ref in _pairs(prediction, reference):
-        a = srgb_to_linear(pred).reshape(-1, 3).astype(np.float64).mean(0)
-        b = srgb_to_linear(ref).reshape(-1, 3).astype(np.float64).mean(0)
+        a, b = mean_linear_colour(pred), mean_linear_colour(ref)
         cosine = float(a @ b) / max(float(np.linalg.norm(a) * np.linalg.norm(b)), 1e-12)
         angles.append(float(np.degrees(np.arccos(np.clip(cosine, -1.0, 1.0)))))
     return float(np.mean(angles)) if reduce else np.array(angles)
@@ -324,4 +342,4 @@ def clipped_share(image: np.ndarray, *, level: float = 254.5 / 255) -> float:
     return float((image.max(axis=-1) >= level).mean())
 
 
-__all__ += ["colour_cast_error", "clipped_share"]
+__all__ += ["mean_linear_colour", "colour_cast_error", "clipped_share"]

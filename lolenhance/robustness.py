@@ -133,8 +133,7 @@ def illuminant_sweep(highs: Sequence[np.ndarray], illuminants: Mapping[str, tupl
     sweep = {}
     for light_index, (name, (x, y)) in enumerate(illuminants.items()):
         gains = illuminant_gains_xy(x, y)
-        references = [np.rint(relight(high, gains) * 255.0) / 255.0 for high in highs]
-        references = [reference.astype(np.float32) for reference in references]
+        references = [(np.rint(relight(high, gains) * 255.0) / 255.0).astype(np.float32) for high in highs]
         lows = {ratio: [darken(reference, ratio, np.random.default_rng([seed, light_index, int(round(ratio * 1000)), index]))
                         for index, reference in enumerate(references)] for ratio in ratios}
         sweep[name] = (references, lows)

@@ -210,6 +210,11 @@ class SynthesisConfig:
             )
 
 
+def _unit_luminance(gains: np.ndarray) -> np.ndarray:
+    # a light change keeps a grey's luminance: only the colour of the light changes
+    return (gains / float(gains @ _LUMINANCE.astype(np.float64))).astype(np.float32)
+
+
 def illuminant_gains(temperature: float, tint: float = 0.0) -> np.ndarray:
     """Per-channel linear-light gains of an illuminant change that keeps a grey's luminance.
 
@@ -232,7 +237,7 @@ def illuminant_gains(temperature: float, tint: float = 0.0) -> np.ndarray:
     (True, 1.0)
     """
     gains = np.exp(np.array([temperature, tint, -temperature], np.float64))
-    return (gains / float(gains @ _LUMINANCE.astype(np.float64))).astype(np.float32)
+    return _unit_luminance(gains)
 
 
 #: CIE XYZ → linear sRGB (IEC 61966-2-1, D65 white).
@@ -267,7 +272,7 @@ def illuminant_gains_xy(x: float, y: float) -> np.ndarray:
     gains = _XYZ_TO_LINEAR_SRGB @ np.array([x / y, 1.0, (1 - x - y) / y])
     if np.any(gains <= 0):
         raise ValueError(f"chromaticity {(x, y)} lies outside the sRGB gamut (gains {gains.round(3)})")
-    return (gains / float(gains @ _LUMINANCE.astype(np.float64))).astype(np.float32)
+    return _unit_luminance(gains)
 
 
 def planckian_xy(cct: float) -> tuple[float, float]:
@@ -333,7 +338,7 @@ def draw_illuminant(rng: np.random.Generator, config: SynthesisConfig) -> np.nda
     low_mired, high_mired = 1e6 / config.cct_range[1], 1e6 / config.cct_range[0]
     gains = illuminant_gains_xy(*planckian_xy(1e6 / rng.uniform(low_mired, high_mired)))
     gains = gains.astype(np.float64) * np.exp([0.0, rng.uniform(*config.tint_range), 0.0])
-    return (gains / float(gains @ _LUMINANCE.astype(np.float64))).astype(np.float32)
+    return _unit_luminance(gains)
 
 
 def synthesise_pair(

@@ -15,11 +15,12 @@ import numpy as np
 
 from lolenhance import robustness, sensor
 from lolenhance.data import list_pairs, read_image
+from lolenhance.metrics import mean_linear_colour
 
 
 def chromaticity(image: np.ndarray) -> np.ndarray:
     """Mean colour of an sRGB image in linear light, normalised to sum 1."""
-    mean = sensor.srgb_to_linear(image).reshape(-1, 3).astype(np.float64).mean(axis=0)
+    mean = mean_linear_colour(image)
     return mean / mean.sum()
 
 
