@@ -1,0 +1,48 @@
+"""tools/device_data.py: images carried to the GPU machine arrive pixel-identical, or the unpack fails."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+_SPEC = importlib.util.spec_from_file_location("device_data", Path(__file__).parents[1] / "tools" / "device_data.py")
+assert _SPEC is not None and _SPEC.loader is not None
+device_data = importlib.util.module_from_spec(_SPEC)
+_SPEC.loader.exec_module(device_data)
+
+
+@pytest.fixture
+def pngs(tmp_path: Path) -> Path:
+    folder = tmp_path / "Low"
+    folder.mkdir()
+    rng = np.random.default_rng(0)
+    for index in range(2):  # noisy, dark images: what LOL's lows look like to a codec
+        pixels = rng.integers(0, 40, size=(24, 32, 3), dtype=np.uint8)
+        Image.fromarray(pixels).save(folder / f"low{index:05d}.png")
+    return folder
+
+
+def test_round_trip_is_pixel_identical(pngs: Path, tmp_path: Path) -> None:
+    device_data.pack(pngs, tmp_path / "packed")
+    device_data.unpack(tmp_path / "packed", tmp_path / "out")
+    for path in sorted(pngs.glob("*.png")):
+        np.testing.assert_array_equal(np.asarray(Image.open(tmp_path / "out" / path.name)), np.asarray(Image.open(path)))
+
+
+def test_unpack_names_an_image_that_changed(pngs: Path, tmp_path: Path) -> None:
+    device_data.pack(pngs, tmp_path / "packed")
+    changed = tmp_path / "packed" / "low00001.webp"
+    pixels = np.asarray(Image.open(changed).convert("RGB")).copy()
+    pixels[0, 0, 0] ^= 1
+    Image.fromarray(pixels).save(changed, lossless=True)
+    with pytest.raises(RuntimeError, match="low00001.png: decoded pixels differ"):
+        device_data.unpack(tmp_path / "packed", tmp_path / "out")
+
+
+def test_pack_refuses_an_empty_folder(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError, match="no PNG images"):
+        device_data.pack(tmp_path, tmp_path / "packed")
