@@ -6,7 +6,10 @@ Prints the median over pairs of the mean chromaticity ``(r, g, b) / (r + g + b)`
 the high images in linear light, and that cast as the illuminant change it looks like (temperature
 and tint in log gain, :func:`lolenhance.sensor.illuminant_gains`), beside the same numbers for the
 lights of the benchmark's illuminant sweep (:data:`lolenhance.robustness.ILLUMINANTS`). LOL-v2 real's lows are much redder than their references, a
-cast a model trained on LOL learns to remove from every dark image.
+cast a model trained on LOL learns to remove from every dark image. Last, whether that cast is a
+*gain* (as a light's colour is) or an *offset* (as a black-level error would be): each low channel
+fitted as ``a · high + b`` over the pixels of its pair, in linear light; the median offset as a share
+of the low channel's mean.
 """
 
 import argparse
@@ -30,6 +33,14 @@ def as_illuminant(cast: np.ndarray) -> tuple[float, float]:
     return float((log[0] - log[2]) / 2), float(log[1] - (log[0] + log[2]) / 2)
 
 
+def gain_and_offset(low: np.ndarray, high: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per channel, the least-squares ``low ≈ a · high + b`` in linear light: ``(a, b / mean(low))``."""
+    low, high = (sensor.srgb_to_linear(image).reshape(-1, 3) for image in (low, high))
+    fits = [np.polyfit(high[:, channel], low[:, channel], 1) for channel in range(3)]
+    gains, offsets = (np.array(values) for values in zip(*fits, strict=True))
+    return gains, offsets / low.mean(axis=0)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", default="../shared/data/lol-real")
@@ -48,6 +59,11 @@ def main() -> None:
     for name, (x, y) in robustness.ILLUMINANTS.items():
         temperature, tint = as_illuminant(sensor.illuminant_gains_xy(x, y))
         print(f"  for comparison, {name}: temperature {temperature:+.2f}, tint {tint:+.2f}")
+    fits = [gain_and_offset(read_image(pair.low), read_image(pair.high)) for pair in pairs]
+    gains = np.array([gain / gain.sum() for gain, _ in fits])
+    offsets = np.array([offset for _, offset in fits])
+    print(f"  low = a * high + b per channel: gains a as chromaticity {np.round(np.median(gains, axis=0), 3)}, "
+          f"offsets b / mean(low) {np.round(np.median(offsets, axis=0), 3)}")
 
 
 if __name__ == "__main__":
