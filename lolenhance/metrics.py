@@ -313,8 +313,10 @@ def colour_cast_error(prediction: ImageOrBatch, reference: ImageOrBatch, *, redu
     angles = []
     for pred, ref in _pairs(prediction, reference):
         a, b = mean_linear_colour(pred), mean_linear_colour(ref)
-        cosine = float(a @ b) / max(float(np.linalg.norm(a) * np.linalg.norm(b)), 1e-12)
-        angles.append(float(np.degrees(np.arccos(np.clip(cosine, -1.0, 1.0)))))
+        # atan2(|a × b|, a · b), not arccos of the cosine: exactly 0 for parallel colours on every
+        # CPU (arccos of a cosine rounded to 1 - 1e-16 gave 1e-6 degrees on some), and accurate
+        # for small angles, where arccos loses half the digits (Kahan)
+        angles.append(float(np.degrees(np.arctan2(np.linalg.norm(np.cross(a, b)), a @ b))))
     return float(np.mean(angles)) if reduce else np.array(angles)
 
 

@@ -107,6 +107,21 @@ def test_colour_cast_error_ignores_brightness_and_sees_a_cast():
     assert metrics.colour_cast_error(warm, scene) > 5
 
 
+@pytest.mark.parametrize("seed", range(5))
+def test_colour_cast_error_of_an_image_with_itself_is_exactly_zero(seed):
+    # arccos of the cosine gave about 1e-6 degrees on some CPUs, where the cosine rounds below 1
+    image = np.random.default_rng(seed).random((17, 23, 3), dtype=np.float32)
+    assert metrics.colour_cast_error(image, image) == 0.0
+
+
+def test_colour_cast_error_resolves_a_small_angle():
+    grey = np.full((2, 2, 3), 0.5, np.float32)
+    tinted = sensor.relight(grey, np.float32([1.0001, 1.0, 1.0]))
+    a, b = metrics.mean_linear_colour(tinted), metrics.mean_linear_colour(grey)
+    expected = np.degrees(np.arccos(np.longdouble(a @ b) / np.sqrt(np.longdouble(a @ a) * np.longdouble(b @ b))))
+    assert metrics.colour_cast_error(tinted, grey) == pytest.approx(float(expected), rel=1e-3)
+
+
 def test_clipped_share_counts_pixels_not_channels():
     image = np.zeros((4, 5, 3), np.float32)
     image[0, :, :] = 1.0
