@@ -86,8 +86,10 @@ def main() -> None:
             light.split(" (")[0]: {ratio: [round(s["psnr"], 2), round(s["colour_error"], 2)] for ratio, s in row.items()}
             for light, row in lights.items()}), flush=True)
     mean, low, high = real_pair_change(*per_image.values())
+    worst = min(after - before for before, after in zip(*per_image.values(), strict=True))
     print(f"real pairs, stage {args.checkpoint} - start, per image: mean {mean:+.2f} dB, "
-          f"90 % bootstrap interval [{low:+.2f}, {high:+.2f}] over {len(lows)} pairs", flush=True)
+          f"90 % bootstrap interval [{low:+.2f}, {high:+.2f}] over {len(lows)} pairs, worst image {worst:+.2f} dB",
+          flush=True)
 
 
 if __name__ == "__main__":
