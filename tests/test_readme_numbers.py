@@ -93,3 +93,17 @@ def test_update_adds_the_illuminant_sweep_to_a_run_without_it(benchmark, tmp_pat
     assert list(merged["robustness"]["illuminants"]) == ["input", "denoiser"]
     markdown = benchmark.illuminants_markdown(merged["robustness"])
     assert "| method | tungsten, r = 1 |" in markdown and "| denoiser | 20.00 |" in markdown
+
+
+def test_readme_prose_on_the_denoisers_last_stage_quotes_its_card():
+    """The training numbers the README states in prose (STYLE 13) are the shipped denoiser card's."""
+    weights = ROOT / "lolenhance" / "weights"
+    card = json.loads((weights / "denoiser.json").read_text())
+    epochs_run = len((weights / "denoiser_history.csv").read_text().splitlines()) - 1
+    low_k, high_k = (int(kelvin) for kelvin in card["synthesis"]["cct_range"])
+    readme = " ".join((ROOT / "README.md").read_text().split())
+    stated = [f"({epochs_run} × {card['config']['steps_per_epoch']} steps, epoch {card['best_epoch']} chosen)",
+              f"lights from {low_k} K to {high_k // 1000} {high_k % 1000:03d} K",
+              f"{round(100 * card['synthesis']['share'])} % synthetic crops"]
+    missing = [phrase for phrase in stated if phrase not in readme]
+    assert not missing, f"README.md's prose disagrees with lolenhance/weights/denoiser.json: {missing}"
