@@ -23,9 +23,9 @@ $(VENV)/.installed: pyproject.toml
 # git status clean, and shows their inline images at a modest dpi. TF_CPP_MIN_LOG_LEVEL=2 keeps
 # TensorFlow's time-stamped start-up lines out of the outputs (errors still show).
 # TF_ENABLE_ONEDNN_OPTS=0: on CPUs where TensorFlow turns on its oneDNN kernels (AVX-512/AMX Xeons)
-# they round differently, so the figures came out a few bytes apart from one machine to the next,
-# and absl prints a time-stamped notice at import that TF_CPP_MIN_LOG_LEVEL does not catch; the
-# same kernels everywhere give the same notebooks and figures on every x86-64 machine.
+# they round differently from the kernels other CPUs run, and absl prints a time-stamped notice at
+# import that TF_CPP_MIN_LOG_LEVEL does not catch (it landed in the notebooks' outputs). Off, every
+# x86-64 CPU runs the same kernels; package versions can still move a figure by a few pixels.
 figures: install
 	env -u LOL_ROOT -u LOLENHANCE_FIGURES_DIR TF_CPP_MIN_LOG_LEVEL=2 TF_ENABLE_ONEDNN_OPTS=0 \
 		$(BIN)/jupyter nbconvert --config tools/nbconvert_config.py --to notebook --execute --inplace $(NOTEBOOKS)
