@@ -47,8 +47,13 @@ def main() -> None:
     parser.add_argument("--split", default="train")
     args = parser.parse_args()
     pairs = list_pairs(args.data, args.split)
-    lows = np.array([chromaticity(read_image(pair.low)) for pair in pairs])
-    highs = np.array([chromaticity(read_image(pair.high)) for pair in pairs])
+    lows, highs, fits = [], [], []
+    for pair in pairs:  # each pair read once: its chromaticities and its per-channel fit
+        low, high = read_image(pair.low), read_image(pair.high)
+        lows.append(chromaticity(low))
+        highs.append(chromaticity(high))
+        fits.append(gain_and_offset(low, high))
+    lows, highs = np.array(lows), np.array(highs)
     casts = np.array([as_illuminant(low / high) for low, high in zip(lows, highs, strict=True)])
     print(f"{len(pairs)} pairs of {args.data} [{args.split}], linear light, medians over pairs")
     print(f"  low chromaticity  {np.round(np.median(lows, axis=0), 3)}")
@@ -59,7 +64,6 @@ def main() -> None:
     for name, (x, y) in robustness.ILLUMINANTS.items():
         temperature, tint = as_illuminant(sensor.illuminant_gains_xy(x, y))
         print(f"  for comparison, {name}: temperature {temperature:+.2f}, tint {tint:+.2f}")
-    fits = [gain_and_offset(read_image(pair.low), read_image(pair.high)) for pair in pairs]
     gains = np.array([gain / gain.sum() for gain, _ in fits])
     offsets = np.array([offset for _, offset in fits])
     print(f"  low = a * high + b per channel: gains a as chromaticity {np.round(np.median(gains, axis=0), 3)}, "
