@@ -62,7 +62,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "TrainConfig", "split_train_val", "validation_levels", "synthetic_validation", "validation_psnrs",
-    "validation_score", "fit", "train_denoiser", "train_curves", "export_weights", "load_checkpoint", "TrainingDiverged",
+    "validation_score", "fit", "train_denoiser", "train_curves", "export_weights", "load_checkpoint", "load_weights_file",
+    "average_weights", "TrainingDiverged",
 ]
 
 
@@ -669,6 +670,83 @@ def load_checkpoint(model_kind: str, path: str | os.PathLike) -> keras.Model:
     enhancer = CurveEnhancer(model_kind)
     enhancer.load_weights(path)
     return enhancer.net
+
+
+def load_weights_file(model_kind: str, path: str | os.PathLike) -> keras.Model:
+    """The inference network in a weights file: shipped-style inference weights or a run's checkpoint.
+
+    Parameters
+    ----------
+    model_kind : {"denoiser", "curve", "zero-dce"}
+    path : str or path-like
+        Inference weights (:func:`lolenhance.pretrained.load`), else a checkpoint of :func:`fit`
+        (:func:`load_checkpoint`; for the denoiser the two are the same file format).
+
+    Returns
+    -------
+    keras.Model
+
+    Raises
+    ------
+    lolenhance.pretrained.WeightsError
+        Neither reading fits; the message names the file.
+    """
+    from lolenhance import pretrained
+
+    try:
+        return pretrained.load(model_kind, path)
+    except pretrained.WeightsError as first:
+        try:
+            return load_checkpoint(model_kind, path)
+        except Exception as error:  # Keras raises ValueError/KeyError/OSError depending on the mismatch
+            raise pretrained.WeightsError(f"{first} (nor is it a {model_kind} training checkpoint: {error})") from error
+
+
+def average_weights(model_kind: str, sources: list[tuple[str | os.PathLike, float]]) -> keras.Model:
+    """A weighted average of networks fine-tuned from one start: a "model soup".
+
+    Weights fine-tuned from the same starting point usually lie in one basin of the loss, so
+    their average is a network of its own, often better than each of them on data unlike the
+    training data (Wortsman et al., "Model soups", ICML 2022); averaging a fine-tuned network with
+    its start trades what the fine-tuning gained against what it lost, often better than either
+    end on both (WiSE-FT: Wortsman et al., "Robust fine-tuning of zero-shot models", CVPR 2022).
+    Every tensor, including normalisation statistics, is averaged with the same coefficients.
+
+    Parameters
+    ----------
+    model_kind : {"denoiser", "curve", "zero-dce"}
+    sources : list of (path, coefficient)
+        Weights files (:func:`load_weights_file`) and their coefficients: each >= 0, summing to 1.
+
+    Returns
+    -------
+    keras.Model
+        A fresh inference network holding the average.
+
+    Raises
+    ------
+    ValueError
+        Fewer than two sources, a negative coefficient, coefficients not summing to 1, or two
+        files whose networks differ in architecture (the message names the file).
+    """
+    if len(sources) < 2:
+        raise ValueError(f"a weight average needs at least two weights files, got {len(sources)}")
+    coefficients = np.array([float(coefficient) for _, coefficient in sources])
+    if np.any(coefficients < 0) or abs(coefficients.sum() - 1.0) > 1e-6:
+        raise ValueError(f"coefficients must be >= 0 and sum to 1, got {coefficients.tolist()}")
+    nets = [load_weights_file(model_kind, path) for path, _ in sources]
+    first = [w.shape for w in nets[0].get_weights()]
+    for (path, _), net in zip(sources[1:], nets[1:], strict=True):
+        shapes = [w.shape for w in net.get_weights()]
+        if [len(net.inputs), shapes] != [len(nets[0].inputs), first]:
+            raise ValueError(f"{path}: its {model_kind} network differs in architecture from {sources[0][0]}'s "
+                             f"({len(shapes)} tensors, inputs {len(net.inputs)}; expected {len(first)}, "
+                             f"inputs {len(nets[0].inputs)})")
+    tensors = zip(*(net.get_weights() for net in nets), strict=True)
+    # float64 sums, so the average of identical networks is that network to the last bit of float32
+    nets[0].set_weights([np.sum([c * t.astype(np.float64) for c, t in zip(coefficients, group, strict=True)], axis=0)
+                         .astype(group[0].dtype) for group in tensors])
+    return nets[0]
 
 
 def export_weights(model_kind: str, run_dir: str | os.PathLike, dest: str | os.PathLike | None = None,

@@ -13,7 +13,7 @@ import sys
 
 from validation_sweep import predictor  # tools/ is this script's folder, first on sys.path
 
-from lolenhance import pretrained, train
+from lolenhance import train
 from lolenhance.data import list_pairs, load_pairs, scene_groups
 from lolenhance.metrics import psnr
 
@@ -26,9 +26,5 @@ clean = [pair for pair, group in zip(pairs, groups) if pair in val_pairs and gro
 lows, highs = load_pairs(clean)
 print(f"{len(clean)} of {len(val_pairs)} validation pairs have no sibling in training")
 for path in weights:
-    try:  # inference weights of the net ...
-        net = pretrained.load(kind, path)
-    except pretrained.WeightsError:  # ... or a run's checkpoint (for the curve model, the enhancer around the net)
-        net = train.load_checkpoint(kind, path)
-    enhance = predictor(kind, net)
+    enhance = predictor(kind, train.load_weights_file(kind, path))
     print(path, round(psnr([enhance(low) for low in lows], highs), 3))

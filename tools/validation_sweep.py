@@ -23,7 +23,7 @@ import json
 import numpy as np
 from scipy import stats
 
-from lolenhance import inference, pretrained, robustness, train
+from lolenhance import inference, robustness, train
 from lolenhance.data import list_pairs, load_pairs, scene_groups
 from lolenhance.metrics import psnr
 
@@ -56,6 +56,10 @@ def main() -> None:
     parser.add_argument("--data", default="../shared/data/lol-real")
     parser.add_argument("--checkpoint", choices=["best", "last"], default="best", help="the stage's checkpoint to score")
     parser.add_argument("--real-only", action="store_true", help="only the real pairs and their change (no sweeps)")
+    parser.add_argument("--weights", nargs="+", metavar="WEIGHTS",
+                        help="score these weights files (inference weights or checkpoints, e.g. averages made by "
+                             "tools/weight_soup.py) instead of the run's checkpoint, each against the start, on the "
+                             "run's split and synthesis")
     args = parser.parse_args()
     config = train.TrainConfig(**json.load(open(f"{args.run}/config.json")))
     pairs = list_pairs(args.data, "train")
@@ -65,31 +69,35 @@ def main() -> None:
     sweep = robustness.exposure_sweep(highs, (1, *robustness.SWEEP_RATIOS), seed=7)
     synthesis = config.synthesis()
     selection = None if synthesis is None else train.synthetic_validation(list(highs), synthesis, config.seed)
-    nets = {"start": pretrained.load(args.kind, args.start),
-            f"stage {args.checkpoint}": train.load_checkpoint(args.kind, f"{args.run}/{args.checkpoint}.weights.h5")}
+    candidates = args.weights or [f"{args.run}/{args.checkpoint}.weights.h5"]
+    names = ["start", *(args.weights or [f"stage {args.checkpoint}"])]
     per_image = {}
-    for name, net in nets.items():
-        enhance = predictor(args.kind, net)
+    for name, path in zip(names, [args.start, *candidates], strict=True):
+        enhance = predictor(args.kind, train.load_weights_file(args.kind, path))
         per_image[name] = [psnr(enhance(low), high) for low, high in zip(lows, highs, strict=True)]
+        real = float(np.mean(per_image[name]))
         if args.real_only:
-            print(name, json.dumps({"real_pairs": round(float(np.mean(per_image[name])), 2)}), flush=True)
-            continue
-        row = {f"{ratio:g}": round(psnr([enhance(x) for x in xs], highs), 2) for ratio, xs in sweep.items()}
-        real, levels = train.validation_psnrs(enhance, lows, highs, selection)
-        row["real_pairs"] = round(real, 2)
-        print(name, json.dumps(row), flush=True)
-        if levels is not None:
-            print(f"{name}: selection score {train.validation_score(real, levels):.2f}",
-                  json.dumps({f"{level:g}": round(value, 2) for level, value in levels.items()}), flush=True)
-        lights = robustness.evaluate_illuminants({name: enhance}, highs, seed=7)[name]
-        print(f"{name}: illuminants (PSNR dB, colour error °)", json.dumps({
-            light.split(" (")[0]: {ratio: [round(s["psnr"], 2), round(s["colour_error"], 2)] for ratio, s in row.items()}
-            for light, row in lights.items()}), flush=True)
-    mean, low, high = real_pair_change(*per_image.values())
-    worst = min(after - before for before, after in zip(*per_image.values(), strict=True))
-    print(f"real pairs, stage {args.checkpoint} - start, per image: mean {mean:+.2f} dB, "
-          f"90 % bootstrap interval [{low:+.2f}, {high:+.2f}] over {len(lows)} pairs, worst image {worst:+.2f} dB",
-          flush=True)
+            print(name, json.dumps({"real_pairs": round(real, 2)}), flush=True)
+        else:
+            row = {f"{ratio:g}": round(psnr([enhance(x) for x in xs], highs), 2) for ratio, xs in sweep.items()}
+            row["real_pairs"] = round(real, 2)
+            print(name, json.dumps(row), flush=True)
+            if selection is not None:
+                levels = {level: float(psnr([enhance(x) for x in level_lows], targets))
+                          for level, (level_lows, targets) in selection.items()}
+                print(f"{name}: selection score {train.validation_score(real, levels):.2f}",
+                      json.dumps({f"{level:g}": round(value, 2) for level, value in levels.items()}), flush=True)
+            lights = robustness.evaluate_illuminants({name: enhance}, highs, seed=7)[name]
+            cells = {light.split(" (")[0]: {ratio: [round(s["psnr"], 2), round(s["colour_error"], 2)]
+                                            for ratio, s in by_ratio.items()} for light, by_ratio in lights.items()}
+            mean_colour = np.mean([s["colour_error"] for by_ratio in lights.values() for s in by_ratio.values()])
+            print(f"{name}: illuminants (PSNR dB, colour error °)", json.dumps(cells),
+                  f"mean colour error {mean_colour:.2f}°", flush=True)
+        if name != "start":
+            mean, low, high = real_pair_change(per_image["start"], per_image[name])
+            worst = min(after - before for before, after in zip(per_image["start"], per_image[name], strict=True))
+            print(f"real pairs, {name} - start, per image: mean {mean:+.2f} dB, 90 % bootstrap interval "
+                  f"[{low:+.2f}, {high:+.2f}] over {len(lows)} pairs, worst image {worst:+.2f} dB", flush=True)
 
 
 if __name__ == "__main__":
