@@ -63,7 +63,7 @@ if TYPE_CHECKING:
 __all__ = [
     "TrainConfig", "split_train_val", "validation_levels", "synthetic_validation", "validation_psnrs",
     "validation_score", "fit", "train_denoiser", "train_curves", "export_weights", "load_checkpoint", "load_weights_file",
-    "average_weights", "TrainingDiverged",
+    "average_weights", "lineage_splits", "pairs_trained_on", "TrainingDiverged",
 ]
 
 
@@ -191,6 +191,71 @@ def split_train_val(pairs: list[Pair], val_pairs: int, seed: int,
         if len(held_out) == len(pairs):
             raise ValueError(f"holding out whole scenes for {val_pairs} validation pairs leaves no training pair")
     return ([p for i, p in enumerate(pairs) if i not in held_out], [p for i, p in enumerate(pairs) if i in held_out])
+
+
+def lineage_splits(card: dict) -> list[dict]:
+    """The split of every stage a weights card records: its own and its ``previous_stages``'.
+
+    Parameters
+    ----------
+    card : dict
+        A weights card (``lolenhance/weights/*.json``, :func:`lolenhance.pretrained.card`).
+
+    Returns
+    -------
+    list of dict
+        ``{"seed", "val_pairs", "split_by_scene"}`` per stage with a recorded ``config``, oldest
+        last as the card lists them.
+
+    Raises
+    ------
+    ValueError
+        A recorded stage has no ``config`` with its split (then what its lineage saw is unknown).
+
+    Examples
+    --------
+    >>> card = {"config": {"seed": 2, "val_pairs": 14}, "previous_stages": [{"config": {"seed": 0, "val_pairs": 14}}]}
+    >>> [split["seed"] for split in lineage_splits(card)]
+    [2, 0]
+    """
+    splits = []
+    for index, stage in enumerate([card, *card.get("previous_stages", [])]):
+        config = stage.get("config") or {}
+        if "seed" not in config or "val_pairs" not in config:
+            raise ValueError(f"stage {index} of the card ({stage.get('command', 'no command')[:60]!r}) records no split "
+                             "(config.seed, config.val_pairs): what its lineage trained on is unknown")
+        splits.append({"seed": int(config["seed"]), "val_pairs": int(config["val_pairs"]),
+                       "split_by_scene": bool(config.get("split_by_scene", False))})
+    return splits
+
+
+def pairs_trained_on(card: dict, pairs: list[Pair]) -> list[Pair]:
+    """The pairs that some stage of a weights card's lineage trained on.
+
+    A stage fine-tuned from earlier weights inherits what they learnt, so a pair held out by the
+    last stage's split but trained on by an earlier stage is **not** held out for these weights:
+    its PSNR is partly recall. Only the pairs this returns none of are clean validation data.
+
+    Parameters
+    ----------
+    card : dict
+        A weights card (:func:`lineage_splits`).
+    pairs : list of Pair
+        The training split the stages were split from (:func:`lolenhance.data.list_pairs` ``"train"``).
+
+    Returns
+    -------
+    list of Pair
+        In the original order.
+    """
+    groups = None
+    seen: set[str] = set()
+    for split in lineage_splits(card):
+        if split["split_by_scene"] and groups is None:
+            groups = scene_groups(pairs)
+        train_part, _ = split_train_val(pairs, split["val_pairs"], split["seed"], groups if split["split_by_scene"] else None)
+        seen |= {pair.name for pair in train_part}
+    return [pair for pair in pairs if pair.name in seen]
 
 
 #: A validation PSNR above this counts as this: beyond it a change is invisible (the do-no-harm

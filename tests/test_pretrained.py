@@ -20,7 +20,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 from record_learned_outputs import EVAL_NAMES, METHODS, REFERENCE, eval_image  # noqa: E402
 
-from lolenhance import inference, metrics, models, pretrained  # noqa: E402
+from lolenhance import inference, metrics, models, pretrained, train  # noqa: E402
 from lolenhance.data import list_pairs, load_pairs  # noqa: E402
 from lolenhance.pretrained import WeightsError  # noqa: E402
 
@@ -128,3 +128,28 @@ def test_shipped_supervised_models_leave_a_well_exposed_photo_alone(kind):
     outputs = [method(high) for high in highs]
     assert metrics.psnr(outputs, highs) > 30
     assert all(out.mean() >= high.mean() - 1 / 255 for out, high in zip(outputs, highs))
+
+
+# --- what each shipped lineage has trained on ------------------------------------------------------
+
+LOL_REAL = Path(__file__).parents[2] / "shared" / "data" / "lol-real"
+
+
+@pytest.mark.parametrize("kind", pretrained.KINDS)
+def test_every_recorded_stage_names_its_split(kind):
+    splits = train.lineage_splits(pretrained.card(kind))
+    assert len(splits) == 1 + len(pretrained.card(kind).get("previous_stages", []))
+
+
+@pytest.mark.parametrize("kind", pretrained.KINDS)
+def test_cards_lineage_record_is_what_the_splits_give(kind):
+    if not LOL_REAL.is_dir():
+        pytest.skip("../shared/data/lol-real not present")
+    card = pretrained.card(kind)
+    pairs = list_pairs(LOL_REAL, "train")
+    seen = {pair.name for pair in train.pairs_trained_on(card, pairs)}
+    _, held_out = train.split_train_val(pairs, card["config"]["val_pairs"], card["config"]["seed"])
+    record = card["lineage_train_pairs"]
+    assert (record["pairs_trained_on"], record["of"]) == (len(seen), len(pairs))
+    assert record["last_split_held_out_pairs_trained_on"] == sum(pair.name in seen for pair in held_out)
+    assert record["split_seeds"] == sorted({split["seed"] for split in train.lineage_splits(card)})

@@ -11,7 +11,10 @@ selected on. Last, the illuminant sweep (:func:`lolenhance.robustness.evaluate_i
 seed 7): PSNR and colour error of the held-out high images under tungsten, fluorescent and shade
 light, well exposed and darkened. And how sure the real pairs' change is: the stage's PSNR minus the
 start's, image by image, with a 90 % bootstrap interval of its mean (14 pairs decide little: a
-stage whose interval straddles a rule's margin has not shown it keeps LOL). Both are run by the architecture as it is now (a curve net with its threshold, whatever
+stage whose interval straddles a rule's margin has not shown it keeps LOL). It first says how
+many of the held-out pairs an earlier stage of the shipped lineage trained on
+(:func:`lolenhance.train.pairs_trained_on`): for weights fine-tuned from that lineage, those pairs
+are not held out. Both are run by the architecture as it is now (a curve net with its threshold, whatever
 it was trained with)::
 
     python tools/validation_sweep.py denoiser runs/denoiser_v5 runs/denoiser_v4.weights.h5
@@ -23,7 +26,7 @@ import json
 import numpy as np
 from scipy import stats
 
-from lolenhance import inference, robustness, train
+from lolenhance import inference, pretrained, robustness, train
 from lolenhance.data import list_pairs, load_pairs, scene_groups
 from lolenhance.metrics import psnr
 
@@ -66,6 +69,10 @@ def main() -> None:
     _, val = train.split_train_val(pairs, config.val_pairs, config.seed,
                                    scene_groups(pairs) if config.split_by_scene else None)
     lows, highs = load_pairs(val)
+    # a start fine-tuned from the shipped lineage inherits what every earlier stage trained on
+    seen = {pair.name for pair in train.pairs_trained_on(pretrained.card(args.kind), pairs)}
+    print(f"{sum(pair.name in seen for pair in val)} of {len(val)} held-out pairs were trained on by a stage of the "
+          f"shipped {args.kind}'s lineage (its card): for weights of that lineage their PSNR is partly recall", flush=True)
     sweep = robustness.exposure_sweep(highs, (1, *robustness.SWEEP_RATIOS), seed=7)
     synthesis = config.synthesis()
     selection = None if synthesis is None else train.synthetic_validation(list(highs), synthesis, config.seed)

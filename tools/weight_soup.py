@@ -7,13 +7,14 @@ weights, the format ``lolenhance/weights/*.weights.h5`` ships in::
         runs/denoiser_s_4ae483d.weights.h5=0.5 runs/gpu_den_locus_s03/best.weights.h5=0.5
 
 KIND, the output file, then ``weights=coefficient`` for each source (inference weights or a run's
-checkpoint), coefficients >= 0 summing to 1. The output is written to a temporary name and moved
+checkpoint), coefficients >= 0 summing to 1 (decimals or fractions: ``=1/3``). The output is written to a temporary name and moved
 into place, so a failure leaves no partial file; it may not be one of the sources.
 """
 
 import argparse
 import os
 import sys
+from fractions import Fraction
 from pathlib import Path
 
 from lolenhance import train
@@ -31,7 +32,7 @@ def main() -> int:
         if not sep or not path:
             parser.error(f"{source!r}: expected WEIGHTS=COEFFICIENT")
         try:
-            sources.append((path, float(coefficient)))
+            sources.append((path, float(Fraction(coefficient))))
         except ValueError:
             parser.error(f"{source!r}: the coefficient {coefficient!r} is not a number")
     if not args.out.name.endswith(".weights.h5"):
