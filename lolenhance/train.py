@@ -122,6 +122,11 @@ class TrainConfig:
         Hold out whole scenes for validation (:func:`lolenhance.data.scene_groups`), so that no
         validation pair has a sibling capture of its scene in training. Off by default: every stage
         shipped so far was selected on the pair-wise split its card names.
+    split_seed : int or None
+        Seed of the validation split and of its synthetic sweep; None: ``seed``. Sibling runs
+        with different ``seed`` (crops, noise, initialisation) and one ``split_seed`` hold out the
+        same pairs, so their scores compare and their weights can be averaged
+        (:func:`average_weights`) without any of them having trained on the held-out pairs.
     """
 
     epochs: int = 40
@@ -145,6 +150,12 @@ class TrainConfig:
     init_weights: str | None = None
     workers: int = 0
     split_by_scene: bool = False
+    split_seed: int | None = None
+
+    @property
+    def validation_seed(self) -> int:
+        """The seed of the validation split and sweep: ``split_seed``, else ``seed``."""
+        return self.seed if self.split_seed is None else self.split_seed
 
     def synthesis(self) -> SynthesisConfig | None:
         """The :class:`lolenhance.sensor.SynthesisConfig` of this run (``None`` without synthesis)."""
@@ -204,8 +215,8 @@ def lineage_splits(card: dict) -> list[dict]:
     Returns
     -------
     list of dict
-        ``{"seed", "val_pairs", "split_by_scene"}`` per stage with a recorded ``config``, oldest
-        last as the card lists them.
+        ``{"seed", "val_pairs", "split_by_scene"}`` per stage with a recorded ``config`` (``seed``:
+        the split's, ``config.split_seed`` where set), oldest last as the card lists them.
 
     Raises
     ------
@@ -224,7 +235,8 @@ def lineage_splits(card: dict) -> list[dict]:
         if "seed" not in config or "val_pairs" not in config:
             raise ValueError(f"stage {index} of the card ({stage.get('command', 'no command')[:60]!r}) records no split "
                              "(config.seed, config.val_pairs): what its lineage trained on is unknown")
-        splits.append({"seed": int(config["seed"]), "val_pairs": int(config["val_pairs"]),
+        seed = config["seed"] if config.get("split_seed") is None else config["split_seed"]
+        splits.append({"seed": int(seed), "val_pairs": int(config["val_pairs"]),
                        "split_by_scene": bool(config.get("split_by_scene", False))})
     return splits
 
@@ -541,7 +553,7 @@ def fit(
     else:
         val_lows, val_highs = load_pairs(val_pairs)
     synthesis = config.synthesis()
-    val_sweep = None if synthesis is None else synthetic_validation(list(val_highs), synthesis, config.seed)
+    val_sweep = None if synthesis is None else synthetic_validation(list(val_highs), synthesis, config.validation_seed)
     # a resumed run continues the data stream where the interrupted one stopped (see module docstring)
     first_epoch = _backed_up_epoch(out / "backup")
     augment = PairedAugmenter(photometric=False) if config.augment else None
@@ -648,7 +660,7 @@ def train_denoiser(
         return model
 
     pairs = list_pairs(data, "train")
-    train_pairs, val_pairs = split_train_val(pairs, config.val_pairs, config.seed,
+    train_pairs, val_pairs = split_train_val(pairs, config.val_pairs, config.validation_seed,
                                              scene_groups(pairs) if config.split_by_scene else None)
     return fit(
         build,
@@ -693,7 +705,7 @@ def train_curves(
         return model
 
     pairs = list_pairs(data, "train")
-    train_pairs, val_pairs = split_train_val(pairs, config.val_pairs, config.seed,
+    train_pairs, val_pairs = split_train_val(pairs, config.val_pairs, config.validation_seed,
                                              scene_groups(pairs) if config.split_by_scene else None)
     return fit(
         build,

@@ -46,3 +46,18 @@ def test_unpack_names_an_image_that_changed(pngs: Path, tmp_path: Path) -> None:
 def test_pack_refuses_an_empty_folder(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError, match="no PNG images"):
         device_data.pack(tmp_path, tmp_path / "packed")
+
+
+def test_unpack_keeps_identical_images_and_never_overwrites_others(pngs: Path, tmp_path: Path) -> None:
+    device_data.pack(pngs, tmp_path / "packed")
+    # unpacking onto the originals (the data already there) leaves every file byte for byte
+    before = {path.name: path.read_bytes() for path in pngs.glob("*.png")}
+    device_data.unpack(tmp_path / "packed", pngs)
+    assert {path.name: path.read_bytes() for path in pngs.glob("*.png")} == before
+    other = pngs / "low00001.png"
+    Image.fromarray(np.zeros((24, 32, 3), np.uint8)).save(other)
+    changed = other.read_bytes()
+    with pytest.raises(FileExistsError, match="low00001.png: already there with other pixels"):
+        device_data.unpack(tmp_path / "packed", pngs)
+    assert other.read_bytes() == changed
+    assert not list(pngs.glob(".*")), "a partial file was left behind"

@@ -148,7 +148,8 @@ def test_cards_lineage_record_is_what_the_splits_give(kind):
     card = pretrained.card(kind)
     pairs = list_pairs(LOL_REAL, "train")
     seen = {pair.name for pair in train.pairs_trained_on(card, pairs)}
-    _, held_out = train.split_train_val(pairs, card["config"]["val_pairs"], card["config"]["seed"])
+    last = train.lineage_splits(card)[0]
+    _, held_out = train.split_train_val(pairs, last["val_pairs"], last["seed"])
     record = card["lineage_train_pairs"]
     assert (record["pairs_trained_on"], record["of"]) == (len(seen), len(pairs))
     assert record["last_split_held_out_pairs_trained_on"] == sum(pair.name in seen for pair in held_out)

@@ -134,3 +134,19 @@ def test_a_stage_without_its_split_makes_the_lineage_unknown() -> None:
     card = {"config": {"seed": 1, "val_pairs": 3}, "previous_stages": [{"command": "python -m lolenhance.train x"}]}
     with pytest.raises(ValueError, match="stage 1 .* records no split"):
         train.lineage_splits(card)
+
+
+def test_siblings_with_one_split_seed_hold_out_the_same_pairs(monkeypatch) -> None:
+    monkeypatch.delenv("LOL_ROOT", raising=False)
+    held_out = {}
+
+    def recording(build, loss, train_pairs, val_pairs, out, config, **kwargs):
+        held_out[(config.seed, config.split_seed)] = [pair.name for pair in val_pairs]
+
+    monkeypatch.setattr(train, "fit", recording)
+    for seed, split_seed in ((0, None), (1, None), (3, 0), (4, 0)):
+        train.train_denoiser(None, "unused", train.TrainConfig(seed=seed, split_seed=split_seed, val_pairs=2))
+    assert held_out[(3, 0)] == held_out[(4, 0)] == held_out[(0, None)]
+    assert held_out[(0, None)] != held_out[(1, None)], "the split must follow the seed when no split seed is given"
+    card = {"config": {"seed": 4, "split_seed": 0, "val_pairs": 2}}
+    assert train.lineage_splits(card)[0]["seed"] == 0

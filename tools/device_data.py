@@ -52,15 +52,29 @@ def pack(source: Path, target: Path) -> None:
 
 
 def unpack(source: Path, target: Path) -> None:
-    """Decode ``source``'s WebP files to PNG in ``target``, checking every image against the manifest."""
+    """Decode ``source``'s WebP files to PNG in ``target``, checking every image against the manifest.
+
+    An image already in ``target`` with the same pixels is left as it is; one with other pixels is
+    never overwritten: the unpack fails naming it. Each PNG is written under a temporary name and
+    renamed, so a failure leaves no partial file.
+    """
     manifest = json.loads((source / MANIFEST).read_text())
     target.mkdir(parents=True, exist_ok=True)
+    kept = 0
     for name, digest in manifest.items():
         pixels = _rgb(source / (Path(name).stem + ".webp"))
         if pixel_digest(pixels) != digest:
             raise RuntimeError(f"{source / name}: decoded pixels differ from the packed image")
-        Image.fromarray(pixels).save(target / name, compress_level=1)
-    print(f"unpacked {len(manifest)} images into {target}, every one identical to the packed pixels")
+        destination = target / name
+        if destination.exists():
+            if pixel_digest(_rgb(destination)) != digest:
+                raise FileExistsError(f"{destination}: already there with other pixels than the packed image; not overwritten")
+            kept += 1
+            continue
+        partial = destination.with_name(f".{name}.partial.png")
+        Image.fromarray(pixels).save(partial, compress_level=1)
+        partial.replace(destination)
+    print(f"unpacked {len(manifest)} images into {target} ({kept} already there), every one identical to the packed pixels")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -66,7 +66,7 @@ def main() -> None:
     args = parser.parse_args()
     config = train.TrainConfig(**json.load(open(f"{args.run}/config.json")))
     pairs = list_pairs(args.data, "train")
-    _, val = train.split_train_val(pairs, config.val_pairs, config.seed,
+    _, val = train.split_train_val(pairs, config.val_pairs, config.validation_seed,
                                    scene_groups(pairs) if config.split_by_scene else None)
     lows, highs = load_pairs(val)
     # a start fine-tuned from the shipped lineage inherits what every earlier stage trained on
@@ -75,7 +75,7 @@ def main() -> None:
           f"shipped {args.kind}'s lineage (its card): for weights of that lineage their PSNR is partly recall", flush=True)
     sweep = robustness.exposure_sweep(highs, (1, *robustness.SWEEP_RATIOS), seed=7)
     synthesis = config.synthesis()
-    selection = None if synthesis is None else train.synthetic_validation(list(highs), synthesis, config.seed)
+    selection = None if synthesis is None else train.synthetic_validation(list(highs), synthesis, config.validation_seed)
     candidates = args.weights or [f"{args.run}/{args.checkpoint}.weights.h5"]
     names = ["start", *(args.weights or [f"stage {args.checkpoint}"])]
     per_image = {}
