@@ -63,7 +63,7 @@ if TYPE_CHECKING:
 __all__ = [
     "TrainConfig", "split_train_val", "validation_levels", "synthetic_validation", "validation_psnrs",
     "validation_score", "fit", "train_denoiser", "train_curves", "export_weights", "load_checkpoint", "load_weights_file",
-    "average_weights", "lineage_splits", "pairs_trained_on", "TrainingDiverged",
+    "average_weights", "lineage_splits", "pairs_trained_on", "fold_split", "TrainingDiverged",
 ]
 
 
@@ -127,6 +127,10 @@ class TrainConfig:
         with different ``seed`` (crops, noise, initialisation) and one ``split_seed`` hold out the
         same pairs, so their scores compare and their weights can be averaged
         (:func:`average_weights`) without any of them having trained on the held-out pairs.
+    folds, fold : int
+        ``folds > 1``: k-fold validation instead of ``val_pairs`` — hold out fold ``fold`` of
+        ``folds`` (:func:`fold_split`, whole scenes with ``split_by_scene``). Runs of every fold
+        together score a recipe on every Train pair, each by a run that did not train on it.
     """
 
     epochs: int = 40
@@ -151,6 +155,15 @@ class TrainConfig:
     workers: int = 0
     split_by_scene: bool = False
     split_seed: int | None = None
+    folds: int = 0
+    fold: int = 0
+
+    def split(self, pairs: list[Pair]) -> tuple[list[Pair], list[Pair]]:
+        """``(train, val)`` of ``pairs`` as this run splits them (:func:`split_train_val` or :func:`fold_split`)."""
+        groups = scene_groups(pairs) if self.split_by_scene else None
+        if self.folds > 1:
+            return fold_split(pairs, self.folds, self.fold, self.validation_seed, groups)
+        return split_train_val(pairs, self.val_pairs, self.validation_seed, groups)
 
     @property
     def validation_seed(self) -> int:
@@ -204,7 +217,7 @@ def split_train_val(pairs: list[Pair], val_pairs: int, seed: int,
     return ([p for i, p in enumerate(pairs) if i not in held_out], [p for i, p in enumerate(pairs) if i in held_out])
 
 
-def lineage_splits(card: dict) -> list[dict]:
+def lineage_splits(card: dict) -> list[TrainConfig]:
     """The split of every stage a weights card records: its own and its ``previous_stages``'.
 
     Parameters
@@ -214,9 +227,9 @@ def lineage_splits(card: dict) -> list[dict]:
 
     Returns
     -------
-    list of dict
-        ``{"seed", "val_pairs", "split_by_scene"}`` per stage with a recorded ``config`` (``seed``:
-        the split's, ``config.split_seed`` where set), oldest last as the card lists them.
+    list of TrainConfig
+        One per stage with a recorded ``config`` (the split fields are what count:
+        :meth:`TrainConfig.split`), oldest last as the card lists them.
 
     Raises
     ------
@@ -226,18 +239,17 @@ def lineage_splits(card: dict) -> list[dict]:
     Examples
     --------
     >>> card = {"config": {"seed": 2, "val_pairs": 14}, "previous_stages": [{"config": {"seed": 0, "val_pairs": 14}}]}
-    >>> [split["seed"] for split in lineage_splits(card)]
+    >>> [split.validation_seed for split in lineage_splits(card)]
     [2, 0]
     """
+    known = set(TrainConfig.__dataclass_fields__)
     splits = []
     for index, stage in enumerate([card, *card.get("previous_stages", [])]):
         config = stage.get("config") or {}
         if "seed" not in config or "val_pairs" not in config:
             raise ValueError(f"stage {index} of the card ({stage.get('command', 'no command')[:60]!r}) records no split "
                              "(config.seed, config.val_pairs): what its lineage trained on is unknown")
-        seed = config["seed"] if config.get("split_seed") is None else config["split_seed"]
-        splits.append({"seed": int(seed), "val_pairs": int(config["val_pairs"]),
-                       "split_by_scene": bool(config.get("split_by_scene", False))})
+        splits.append(TrainConfig(**{name: value for name, value in config.items() if name in known}))
     return splits
 
 
@@ -260,14 +272,58 @@ def pairs_trained_on(card: dict, pairs: list[Pair]) -> list[Pair]:
     list of Pair
         In the original order.
     """
-    groups = None
     seen: set[str] = set()
     for split in lineage_splits(card):
-        if split["split_by_scene"] and groups is None:
-            groups = scene_groups(pairs)
-        train_part, _ = split_train_val(pairs, split["val_pairs"], split["seed"], groups if split["split_by_scene"] else None)
-        seen |= {pair.name for pair in train_part}
+        seen |= {pair.name for pair in split.split(pairs)[0]}
     return [pair for pair in pairs if pair.name in seen]
+
+
+def fold_split(pairs: list[Pair], folds: int, fold: int, seed: int,
+               groups: list[int] | None = None) -> tuple[list[Pair], list[Pair]]:
+    """Hold out fold ``fold`` of a seeded ``folds``-way partition of ``pairs`` (k-fold validation).
+
+    Groups (whole scenes with ``groups``, else single pairs) are taken in a seeded order and each
+    goes to the fold holding the fewest pairs so far, so the folds differ by at most one group's
+    size and together hold every pair exactly once.
+
+    Parameters
+    ----------
+    pairs : list of Pair
+    folds : int
+        At least 2.
+    fold : int
+        ``0 <= fold < folds``.
+    seed : int
+    groups : list of int, optional
+        A group id per pair (:func:`lolenhance.data.scene_groups`).
+
+    Returns
+    -------
+    train, val : list of Pair
+        Both in the original (sorted) order.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> pairs = [Pair(Path(f"{i}.png"), Path(f"{i}.png"), str(i)) for i in range(10)]
+    >>> sorted(len(fold_split(pairs, 3, k, seed=0)[1]) for k in range(3))
+    [3, 3, 4]
+    >>> sorted(p.name for k in range(3) for p in fold_split(pairs, 3, k, seed=0)[1]) == sorted(p.name for p in pairs)
+    True
+    """
+    if folds < 2 or not 0 <= fold < folds:
+        raise ValueError(f"need folds >= 2 and 0 <= fold < folds, got fold {fold} of {folds}")
+    groups = list(range(len(pairs))) if groups is None else list(groups)
+    if len(groups) != len(pairs):
+        raise ValueError(f"groups has {len(groups)} ids for {len(pairs)} pairs")
+    if len(set(groups)) < folds:
+        raise ValueError(f"{len(set(groups))} groups cannot fill {folds} folds")
+    members: list[list[int]] = [[] for _ in range(folds)]
+    for group in np.random.default_rng(seed).permutation(sorted(set(groups))):
+        smallest = min(range(folds), key=lambda k: len(members[k]))
+        members[smallest] += [i for i, g in enumerate(groups) if g == group]
+    held_out = set(members[fold])
+    return ([p for i, p in enumerate(pairs) if i not in held_out], [p for i, p in enumerate(pairs) if i in held_out])
 
 
 #: A validation PSNR above this counts as this: beyond it a change is invisible (the do-no-harm
@@ -660,8 +716,7 @@ def train_denoiser(
         return model
 
     pairs = list_pairs(data, "train")
-    train_pairs, val_pairs = split_train_val(pairs, config.val_pairs, config.validation_seed,
-                                             scene_groups(pairs) if config.split_by_scene else None)
+    train_pairs, val_pairs = config.split(pairs)
     return fit(
         build,
         l1_ssim_loss(config.ssim_weight),
@@ -705,8 +760,7 @@ def train_curves(
         return model
 
     pairs = list_pairs(data, "train")
-    train_pairs, val_pairs = split_train_val(pairs, config.val_pairs, config.validation_seed,
-                                             scene_groups(pairs) if config.split_by_scene else None)
+    train_pairs, val_pairs = config.split(pairs)
     return fit(
         build,
         mse_ssim_loss(config.ssim_weight) if kind == "curve" else None,

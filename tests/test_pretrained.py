@@ -148,9 +148,8 @@ def test_cards_lineage_record_is_what_the_splits_give(kind):
     card = pretrained.card(kind)
     pairs = list_pairs(LOL_REAL, "train")
     seen = {pair.name for pair in train.pairs_trained_on(card, pairs)}
-    last = train.lineage_splits(card)[0]
-    _, held_out = train.split_train_val(pairs, last["val_pairs"], last["seed"])
+    _, held_out = train.lineage_splits(card)[0].split(pairs)
     record = card["lineage_train_pairs"]
     assert (record["pairs_trained_on"], record["of"]) == (len(seen), len(pairs))
     assert record["last_split_held_out_pairs_trained_on"] == sum(pair.name in seen for pair in held_out)
-    assert record["split_seeds"] == sorted({split["seed"] for split in train.lineage_splits(card)})
+    assert record["split_seeds"] == sorted({split.validation_seed for split in train.lineage_splits(card)})

@@ -149,4 +149,42 @@ def test_siblings_with_one_split_seed_hold_out_the_same_pairs(monkeypatch) -> No
     assert held_out[(3, 0)] == held_out[(4, 0)] == held_out[(0, None)]
     assert held_out[(0, None)] != held_out[(1, None)], "the split must follow the seed when no split seed is given"
     card = {"config": {"seed": 4, "split_seed": 0, "val_pairs": 2}}
-    assert train.lineage_splits(card)[0]["seed"] == 0
+    assert train.lineage_splits(card)[0].validation_seed == 0
+
+
+# --- k-fold validation -----------------------------------------------------------------------------
+
+
+def _pairs(count: int) -> list[Pair]:
+    return [Pair(Path(f"low{i}.png"), Path(f"high{i}.png"), f"low{i}") for i in range(count)]
+
+
+@pytest.mark.parametrize("grouped", [False, True])
+def test_folds_hold_every_pair_out_exactly_once_and_keep_scenes_together(grouped) -> None:
+    pairs = _pairs(23)
+    groups = [i // 3 for i in range(23)] if grouped else None  # scenes of three captures
+    held_out = [train.fold_split(pairs, 4, k, seed=5, groups=groups) for k in range(4)]
+    names = [pair.name for _, val in held_out for pair in val]
+    assert sorted(names) == sorted(pair.name for pair in pairs)
+    for train_part, val in held_out:
+        assert {p.name for p in train_part}.isdisjoint({p.name for p in val}) and len(train_part) + len(val) == 23
+        if grouped:
+            assert {i // 3 for i in range(23) if pairs[i] in val}.isdisjoint({i // 3 for i in range(23) if pairs[i] in train_part})
+    sizes = sorted(len(val) for _, val in held_out)
+    assert sizes[-1] - sizes[0] <= (3 if grouped else 1)
+    assert [p.name for p in train.fold_split(pairs, 4, 1, seed=6, groups=groups)[1]] != [p.name for p in held_out[1][1]]
+
+
+@pytest.mark.parametrize(("folds", "fold", "message"), [(1, 0, "folds >= 2"), (3, 3, "fold < folds"), (30, 0, "cannot fill")])
+def test_bad_folds_are_refused(folds, fold, message) -> None:
+    with pytest.raises(ValueError, match=message):
+        train.fold_split(_pairs(10), folds, fold, seed=0)
+
+
+def test_a_k_fold_config_splits_by_its_fold_and_its_lineage_knows() -> None:
+    pairs = _pairs(12)
+    configs = [train.TrainConfig(folds=3, fold=k, seed=k, split_seed=7) for k in range(3)]
+    vals = [config.split(pairs)[1] for config in configs]
+    assert sorted(p.name for val in vals for p in val) == sorted(p.name for p in pairs)
+    card = {"config": {"seed": 0, "split_seed": 7, "val_pairs": 14, "folds": 3, "fold": 1}}
+    assert [p.name for p in train.pairs_trained_on(card, pairs)] == [p.name for p in configs[1].split(pairs)[0]]

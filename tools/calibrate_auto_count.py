@@ -67,7 +67,7 @@ def main() -> None:
     parser.add_argument("--scores", default=OUT, help="folder of the score files (default runs/auto)")
     args = parser.parse_args()
     card = pretrained.card("curve")
-    seed = train.lineage_splits(card)[0]["seed"]  # the split the checkpoint was chosen on
+    seed = train.lineage_splits(card)[0].validation_seed  # the split the checkpoint was chosen on
     net = pretrained.load("curve")
     if args.step == "score":
         shard, shards = (int(part) for part in args.shard.split("/"))

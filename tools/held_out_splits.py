@@ -25,7 +25,7 @@ parser.add_argument("--data", default="../shared/data/lol-real")
 args = parser.parse_args()
 pairs = list_pairs(args.data, "train")
 card = pretrained.card(args.kind)
-latest = train.split_train_val(pairs, 14, train.lineage_splits(card)[0]["seed"])[0]
+latest = train.lineage_splits(card)[0].split(pairs)[0]
 splits = {seed: train.split_train_val(pairs, 14, seed)[1] for seed in args.seeds}
 for seed, held_out in splits.items():
     direct = sum(pair in latest for pair in held_out)

@@ -27,7 +27,7 @@ import numpy as np
 from scipy import stats
 
 from lolenhance import inference, pretrained, robustness, train
-from lolenhance.data import list_pairs, load_pairs, scene_groups
+from lolenhance.data import list_pairs, load_pairs
 from lolenhance.metrics import psnr
 
 
@@ -51,6 +51,62 @@ def real_pair_change(before: list[float], after: list[float], seed: int = 0) -> 
     return float(change.mean()), float(interval.low), float(interval.high)
 
 
+def lineage_note(kind: str, pairs: list, held_out: list) -> str:
+    """How many of ``held_out`` some stage of the shipped ``kind``'s lineage trained on (its card's splits)."""
+    try:
+        seen = {pair.name for pair in train.pairs_trained_on(pretrained.card(kind), pairs)}
+    except ValueError as error:  # other data than the card's: its splits do not apply
+        return f"the shipped {kind}'s lineage does not apply to this data ({error})"
+    return (f"{sum(pair.name in seen for pair in held_out)} of {len(held_out)} held-out pairs were trained on by a stage "
+            f"of the shipped {kind}'s lineage (its card): for weights of that lineage their PSNR is partly recall")
+
+
+def score(kind: str, path: str, lows: list, highs: list, sweep: dict, selection: dict | None,
+          real_only: bool = False) -> dict:
+    """Everything the rules read, for one weights file on one split's held-out images.
+
+    ``{"real": per-pair PSNRs}``, and unless ``real_only``: ``"sweep"`` (PSNR per darkening r),
+    ``"levels"`` (the selection sweep's PSNR per level, or None), ``"illuminants"`` (light → r →
+    ``[PSNR, colour error]``), each a mean over the images.
+    """
+    enhance = predictor(kind, train.load_weights_file(kind, path))
+    result: dict = {"real": [psnr(enhance(low), high) for low, high in zip(lows, highs, strict=True)]}
+    if real_only:
+        return result
+    result["sweep"] = {f"{ratio:g}": psnr([enhance(x) for x in xs], highs) for ratio, xs in sweep.items()}
+    result["levels"] = None if selection is None else {
+        level: float(psnr([enhance(x) for x in level_lows], targets)) for level, (level_lows, targets) in selection.items()}
+    lights = robustness.evaluate_illuminants({"weights": enhance}, highs, seed=7)["weights"]
+    result["illuminants"] = {light.split(" (")[0]: {ratio: [s["psnr"], s["colour_error"]] for ratio, s in by_ratio.items()}
+                             for light, by_ratio in lights.items()}
+    return result
+
+
+def report(name: str, result: dict) -> None:
+    """Print one weights file's scores (the lines the cards' numbers are copied from)."""
+    real = float(np.mean(result["real"]))
+    if "sweep" not in result:
+        print(name, json.dumps({"real_pairs": round(real, 2)}), flush=True)
+        return
+    print(name, json.dumps({**{r: round(v, 2) for r, v in result["sweep"].items()}, "real_pairs": round(real, 2)}), flush=True)
+    if result["levels"] is not None:
+        print(f"{name}: selection score {train.validation_score(real, result['levels']):.2f}",
+              json.dumps({f"{level:g}": round(value, 2) for level, value in result["levels"].items()}), flush=True)
+    cells = result["illuminants"]
+    mean_colour = np.mean([cell[1] for by_ratio in cells.values() for cell in by_ratio.values()])
+    print(f"{name}: illuminants (PSNR dB, colour error °)",
+          json.dumps({light: {r: [round(v, 2) for v in cell] for r, cell in by_ratio.items()} for light, by_ratio in cells.items()}),
+          f"mean colour error {mean_colour:.2f}°", flush=True)
+
+
+def report_change(name: str, before: list[float], after: list[float]) -> None:
+    """Print the real pairs' change, image by image: mean, 90 % bootstrap interval, worst image."""
+    mean, low, high = real_pair_change(before, after)
+    worst = min(b - a for a, b in zip(before, after, strict=True))
+    print(f"real pairs, {name} - start, per image: mean {mean:+.2f} dB, 90 % bootstrap interval "
+          f"[{low:+.2f}, {high:+.2f}] over {len(before)} pairs, worst image {worst:+.2f} dB", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("kind", choices=["denoiser", "curve", "zero-dce"])
@@ -66,45 +122,21 @@ def main() -> None:
     args = parser.parse_args()
     config = train.TrainConfig(**json.load(open(f"{args.run}/config.json")))
     pairs = list_pairs(args.data, "train")
-    _, val = train.split_train_val(pairs, config.val_pairs, config.validation_seed,
-                                   scene_groups(pairs) if config.split_by_scene else None)
+    _, val = config.split(pairs)
     lows, highs = load_pairs(val)
     # a start fine-tuned from the shipped lineage inherits what every earlier stage trained on
-    seen = {pair.name for pair in train.pairs_trained_on(pretrained.card(args.kind), pairs)}
-    print(f"{sum(pair.name in seen for pair in val)} of {len(val)} held-out pairs were trained on by a stage of the "
-          f"shipped {args.kind}'s lineage (its card): for weights of that lineage their PSNR is partly recall", flush=True)
+    print(lineage_note(args.kind, pairs, val), flush=True)
     sweep = robustness.exposure_sweep(highs, (1, *robustness.SWEEP_RATIOS), seed=7)
     synthesis = config.synthesis()
     selection = None if synthesis is None else train.synthetic_validation(list(highs), synthesis, config.validation_seed)
     candidates = args.weights or [f"{args.run}/{args.checkpoint}.weights.h5"]
     names = ["start", *(args.weights or [f"stage {args.checkpoint}"])]
-    per_image = {}
+    results = {}
     for name, path in zip(names, [args.start, *candidates], strict=True):
-        enhance = predictor(args.kind, train.load_weights_file(args.kind, path))
-        per_image[name] = [psnr(enhance(low), high) for low, high in zip(lows, highs, strict=True)]
-        real = float(np.mean(per_image[name]))
-        if args.real_only:
-            print(name, json.dumps({"real_pairs": round(real, 2)}), flush=True)
-        else:
-            row = {f"{ratio:g}": round(psnr([enhance(x) for x in xs], highs), 2) for ratio, xs in sweep.items()}
-            row["real_pairs"] = round(real, 2)
-            print(name, json.dumps(row), flush=True)
-            if selection is not None:
-                levels = {level: float(psnr([enhance(x) for x in level_lows], targets))
-                          for level, (level_lows, targets) in selection.items()}
-                print(f"{name}: selection score {train.validation_score(real, levels):.2f}",
-                      json.dumps({f"{level:g}": round(value, 2) for level, value in levels.items()}), flush=True)
-            lights = robustness.evaluate_illuminants({name: enhance}, highs, seed=7)[name]
-            cells = {light.split(" (")[0]: {ratio: [round(s["psnr"], 2), round(s["colour_error"], 2)]
-                                            for ratio, s in by_ratio.items()} for light, by_ratio in lights.items()}
-            mean_colour = np.mean([s["colour_error"] for by_ratio in lights.values() for s in by_ratio.values()])
-            print(f"{name}: illuminants (PSNR dB, colour error °)", json.dumps(cells),
-                  f"mean colour error {mean_colour:.2f}°", flush=True)
+        results[name] = score(args.kind, path, lows, highs, sweep, selection, args.real_only)
+        report(name, results[name])
         if name != "start":
-            mean, low, high = real_pair_change(per_image["start"], per_image[name])
-            worst = min(after - before for before, after in zip(per_image["start"], per_image[name], strict=True))
-            print(f"real pairs, {name} - start, per image: mean {mean:+.2f} dB, 90 % bootstrap interval "
-                  f"[{low:+.2f}, {high:+.2f}] over {len(lows)} pairs, worst image {worst:+.2f} dB", flush=True)
+            report_change(name, results["start"]["real"], results[name]["real"])
 
 
 if __name__ == "__main__":

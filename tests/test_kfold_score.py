@@ -1,0 +1,69 @@
+"""tools/kfold_score.py: a recipe scored over every fold of Train, each pair by the run that held it out.
+
+Kinds: known values (pooling), exceptions (runs that are not the folds of one split), end to end on the embedded set.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from lolenhance import train
+from lolenhance.data import list_pairs
+from lolenhance.embedded import embedded_root
+
+ROOT = Path(__file__).parents[1]
+sys.path.insert(0, str(ROOT / "tools"))
+_SPEC = importlib.util.spec_from_file_location("kfold_score", ROOT / "tools" / "kfold_score.py")
+assert _SPEC is not None and _SPEC.loader is not None
+kfold_score = importlib.util.module_from_spec(_SPEC)
+_SPEC.loader.exec_module(kfold_score)
+
+
+def test_pooling_is_the_mean_over_all_held_out_images() -> None:
+    folds = [{"real": [20.0, 22.0, 24.0], "sweep": {"2": 21.0}, "levels": {2.0: 30.0},
+              "illuminants": {"tungsten": {"4": [18.0, 3.0]}}},
+             {"real": [26.0], "sweep": {"2": 25.0}, "levels": {2.0: 34.0}, "illuminants": {"tungsten": {"4": [22.0, 7.0]}}}]
+    got = kfold_score.pooled(folds)
+    assert got["real"] == [20.0, 22.0, 24.0, 26.0]
+    assert got["sweep"]["2"] == pytest.approx((3 * 21 + 25) / 4)
+    assert got["levels"][2.0] == pytest.approx((3 * 30 + 34) / 4)
+    assert got["illuminants"]["tungsten"]["4"] == pytest.approx([(3 * 18 + 22) / 4, (3 * 3 + 7) / 4])
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(ROOT / "tools" / "kfold_score.py"), *args], capture_output=True,
+                          text=True, cwd=ROOT, timeout=600)
+
+
+@pytest.fixture(scope="module")
+def fold_runs(tmp_path_factory) -> list[Path]:
+    folder = tmp_path_factory.mktemp("kfold")
+    runs = []
+    for fold in range(2):
+        config = train.TrainConfig(epochs=1, steps_per_epoch=2, batch_size=2, crop_size=32, folds=2, fold=fold,
+                                   seed=fold, split_seed=3, augment=False)
+        train.train_denoiser(embedded_root(), folder / f"f{fold}", config, verbose=0)
+        runs.append(folder / f"f{fold}")
+    return runs
+
+
+@pytest.mark.slow
+def test_cli_scores_every_train_pair_once(fold_runs) -> None:
+    start = fold_runs[0] / "best.weights.h5"  # any denoiser weights serve as the start
+    done = _cli("denoiser", str(start), *map(str, fold_runs), "--data", str(embedded_root()), "--real-only")
+    assert done.returncode == 0, done.stderr
+    pairs = len(list_pairs(embedded_root(), "train"))
+    assert f"over {pairs} pairs" in done.stdout
+    assert done.stdout.count("fold ") == 2
+
+
+@pytest.mark.slow
+def test_cli_refuses_runs_that_are_not_the_folds_of_one_split(fold_runs) -> None:
+    start = fold_runs[0] / "best.weights.h5"
+    done = _cli("denoiser", str(start), str(fold_runs[0]), str(fold_runs[0]), "--data", str(embedded_root()), "--real-only")
+    assert done.returncode != 0 and "folds 0..K-1 of one k-fold split" in done.stderr

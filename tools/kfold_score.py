@@ -1,0 +1,77 @@
+"""Score a recipe by k-fold validation: its runs on every fold of Train against the weights they started from.
+
+Each run trained with ``--folds K --fold k`` (one ``--split-seed`` for all) held out fold k; together
+they score the recipe on every Train pair, each pair by a run that did not train on it in this
+stage, so a rule's real-pair guard reads all pairs, not 14 (``tools/validation_sweep.py``'s
+scores, pooled: real pairs per image, sweeps and illuminants as means over all held-out images)::
+
+    python tools/kfold_score.py denoiser lolenhance/weights/denoiser.weights.h5 runs/kfold_den_f0 ... runs/kfold_den_f4
+
+What ships after a k-fold decision is the average of the fold runs (``tools/weight_soup.py``, equal
+coefficients): it has trained on every pair, so the k-fold score is the recipe's, not its own.
+"""
+
+import argparse
+import json
+
+import numpy as np
+from validation_sweep import (  # tools/ is this script's folder, first on sys.path
+    lineage_note,
+    report,
+    report_change,
+    score,
+)
+
+from lolenhance import robustness, train
+from lolenhance.data import list_pairs, load_pairs
+
+
+def pooled(results: list[dict]) -> dict:
+    """One result over all folds: per-image lists joined, means weighted by each fold's image count."""
+    sizes = np.array([len(result["real"]) for result in results], float)
+    weights = sizes / sizes.sum()
+    out: dict = {"real": [value for result in results for value in result["real"]]}
+    if "sweep" not in results[0]:
+        return out
+    out["sweep"] = {r: float(np.dot(weights, [res["sweep"][r] for res in results])) for r in results[0]["sweep"]}
+    out["levels"] = None if results[0]["levels"] is None else {
+        level: float(np.dot(weights, [res["levels"][level] for res in results])) for level in results[0]["levels"]}
+    out["illuminants"] = {light: {r: [float(np.dot(weights, [res["illuminants"][light][r][i] for res in results]))
+                                      for i in range(2)] for r in by_ratio} for light, by_ratio in results[0]["illuminants"].items()}
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("kind", choices=["denoiser", "curve", "zero-dce"])
+    parser.add_argument("start", help="the inference weights every fold run started from")
+    parser.add_argument("runs", nargs="+", help="the run folders, one per fold")
+    parser.add_argument("--data", default="../shared/data/lol-real")
+    parser.add_argument("--checkpoint", choices=["best", "last"], default="best")
+    parser.add_argument("--real-only", action="store_true")
+    args = parser.parse_args()
+    configs = [train.TrainConfig(**json.load(open(f"{run}/config.json"))) for run in args.runs]
+    shape = {(c.folds, c.validation_seed, c.split_by_scene) for c in configs}
+    if len(shape) != 1 or configs[0].folds < 2 or sorted(c.fold for c in configs) != list(range(configs[0].folds)):
+        raise SystemExit(f"the runs must be folds 0..K-1 of one k-fold split (same --folds, --split-seed, --split-by-scene); "
+                         f"got {[(run, c.folds, c.fold, c.validation_seed, c.split_by_scene) for run, c in zip(args.runs, configs)]}")
+    pairs = list_pairs(args.data, "train")
+    print(lineage_note(args.kind, pairs, pairs), flush=True)
+    by_fold: dict[str, list[dict]] = {"start": [], "stage": []}
+    for run, config in zip(args.runs, configs, strict=True):
+        lows, highs = load_pairs(config.split(pairs)[1])
+        sweep = robustness.exposure_sweep(highs, (1, *robustness.SWEEP_RATIOS), seed=7)
+        synthesis = config.synthesis()
+        selection = None if synthesis is None else train.synthetic_validation(list(highs), synthesis, config.validation_seed)
+        for name, path in (("start", args.start), ("stage", f"{run}/{args.checkpoint}.weights.h5")):
+            by_fold[name].append(score(args.kind, path, lows, highs, sweep, selection, args.real_only))
+        print(f"fold {config.fold}: {len(lows)} pairs, real pairs start {np.mean(by_fold['start'][-1]['real']):.2f} dB, "
+              f"stage {np.mean(by_fold['stage'][-1]['real']):.2f} dB", flush=True)
+    start, stage = pooled(by_fold["start"]), pooled(by_fold["stage"])
+    report("start", start)
+    report(f"stage {args.checkpoint} ({len(configs)} folds)", stage)
+    report_change(f"stage {args.checkpoint} ({len(configs)} folds)", start["real"], stage["real"])
+
+
+if __name__ == "__main__":
+    main()
