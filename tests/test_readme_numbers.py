@@ -107,3 +107,23 @@ def test_readme_prose_on_the_denoisers_last_stage_quotes_its_card():
               f"{round(100 * card['synthesis']['share'])} % synthetic crops"]
     missing = [phrase for phrase in stated if phrase not in readme]
     assert not missing, f"README.md's prose disagrees with lolenhance/weights/denoiser.json: {missing}"
+
+
+def test_readme_prose_on_the_weight_averages_quotes_the_denoiser_card():
+    """The sibling average's numbers in the README's prose (STYLE 13) are its entry in the card."""
+    card = json.loads((ROOT / "lolenhance" / "weights" / "denoiser.json").read_text())
+    (entry,) = [stage for stage in card["stages_not_shipped"] if stage.get("stage", "").startswith("D4")]
+    sweep, colour = entry["validation_sweep_psnr_db"], entry["illuminant_mean_colour_error_deg"]
+    before, after = sweep["start (shipped)"], sweep["this average"]
+    worse = [r for r in before if r != "real_pairs" and after[r] <= before[r]]
+    readme = " ".join((ROOT / "README.md").read_text().split())
+    stated = [f"at every synthetic point but r = {', '.join(worse)}",
+              f"do no harm {before['1']:.2f} → {after['1']:.2f} dB",
+              f"illuminant colour error {colour['start (shipped)']:.2f} → {colour['this average']:.2f}°",
+              f"{after['real_pairs']:.2f} against {before['real_pairs']:.2f} dB on the real pairs",
+              f"{-entry['real_pair_change_db']['worst_image']:.2f} dB worse"]
+    missing = [phrase for phrase in stated if phrase not in readme]
+    assert not missing, f"README.md's prose disagrees with lolenhance/weights/denoiser.json: {missing}"
+    cells = entry["illuminant_sweep_psnr_db_colour_error_deg"]
+    assert all(cells["this average"][light][r][1] < cells["start (shipped)"][light][r][1]
+               for light in cells["this average"] for r in cells["this average"][light]), "README: lower in all nine cells"
