@@ -6,10 +6,12 @@ Kinds: known values (pooling), exceptions (runs that are not the folds of one sp
 from __future__ import annotations
 
 import importlib.util
+import json
 import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from lolenhance import train
@@ -55,11 +57,18 @@ def fold_runs(tmp_path_factory) -> list[Path]:
 @pytest.mark.slow
 def test_cli_scores_every_train_pair_once(fold_runs) -> None:
     start = fold_runs[0] / "best.weights.h5"  # any denoiser weights serve as the start
-    done = _cli("denoiser", str(start), *map(str, fold_runs), "--data", str(embedded_root()), "--real-only")
+    done = _cli("denoiser", str(start), *map(str, fold_runs), "--data", str(embedded_root()), "--real-only",
+                "--json", str(fold_runs[0].parent / "scores.json"))
     assert done.returncode == 0, done.stderr
-    pairs = len(list_pairs(embedded_root(), "train"))
-    assert f"over {pairs} pairs" in done.stdout
+    pairs = list_pairs(embedded_root(), "train")
+    assert f"over {len(pairs)} pairs" in done.stdout
     assert done.stdout.count("fold ") == 2
+    record = json.loads((fold_runs[0].parent / "scores.json").read_text())
+    assert sorted(record["held_out_pairs"]) == sorted(pair.name for pair in pairs)
+    stage = record["scores"]["stage"]
+    assert len(stage["real_per_pair"]) == len(pairs) and stage["real_pairs"] == pytest.approx(np.mean(stage["real_per_pair"]))
+    change = np.subtract(stage["real_per_pair"], record["scores"]["start"]["real_per_pair"])
+    assert stage["real_pair_change"]["worst_pair"] == pytest.approx(change.min())
 
 
 @pytest.mark.slow

@@ -13,6 +13,7 @@ coefficients): it has trained on every pair, so the k-fold score is the recipe's
 
 import argparse
 import json
+from pathlib import Path
 
 import numpy as np
 from validation_sweep import (  # tools/ is this script's folder, first on sys.path
@@ -20,6 +21,7 @@ from validation_sweep import (  # tools/ is this script's folder, first on sys.p
     report,
     report_change,
     score,
+    summary,
 )
 
 from lolenhance import robustness, train
@@ -49,6 +51,7 @@ def main() -> None:
     parser.add_argument("--data", default="../shared/data/lol-real")
     parser.add_argument("--checkpoint", choices=["best", "last"], default="best")
     parser.add_argument("--real-only", action="store_true")
+    parser.add_argument("--json", help="also write the pooled scores here (as tools/validation_sweep.py --json)")
     args = parser.parse_args()
     configs = [train.TrainConfig(**json.load(open(f"{run}/config.json"))) for run in args.runs]
     shape = {(c.folds, c.validation_seed, c.split_by_scene) for c in configs}
@@ -71,6 +74,11 @@ def main() -> None:
     report("start", start)
     report(f"stage {args.checkpoint} ({len(configs)} folds)", stage)
     report_change(f"stage {args.checkpoint} ({len(configs)} folds)", start["real"], stage["real"])
+    if args.json:
+        held_out = [pair.name for config in configs for pair in config.split(pairs)[1]]
+        record = {"held_out_pairs": held_out, "weights": {"start": args.start, "stage": args.runs},
+                  "scores": {"start": summary(start), "stage": summary(stage, start)}}
+        Path(args.json).write_text(json.dumps(record, indent=1))
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ it was trained with)::
 
 import argparse
 import json
+from pathlib import Path
 
 import numpy as np
 from scipy import stats
@@ -99,6 +100,24 @@ def report(name: str, result: dict) -> None:
           f"mean colour error {mean_colour:.2f}°", flush=True)
 
 
+def summary(result: dict, before: dict | None = None) -> dict:
+    """A result as the JSON ``--json`` writes: means, the selection score, and the change from ``before``."""
+    real = float(np.mean(result["real"]))
+    out: dict = {"real_pairs": real, "real_per_pair": result["real"]}
+    if "sweep" in result:
+        cells = result["illuminants"]
+        out.update(sweep=result["sweep"], illuminants=cells,
+                   illuminant_mean_colour_error=float(np.mean([c[1] for by in cells.values() for c in by.values()])))
+        if result["levels"] is not None:
+            out["selection_levels"] = {f"{level:g}": value for level, value in result["levels"].items()}
+            out["selection_score"] = train.validation_score(real, result["levels"])
+    if before is not None:
+        mean, low, high = real_pair_change(before["real"], result["real"])
+        out["real_pair_change"] = {"mean": mean, "interval_90": [low, high],
+                                   "worst_pair": min(b - a for a, b in zip(before["real"], result["real"], strict=True))}
+    return out
+
+
 def report_change(name: str, before: list[float], after: list[float]) -> None:
     """Print the real pairs' change, image by image: mean, 90 % bootstrap interval, worst image."""
     mean, low, high = real_pair_change(before, after)
@@ -119,6 +138,7 @@ def main() -> None:
                         help="score these weights files (inference weights or checkpoints, e.g. averages made by "
                              "tools/weight_soup.py) instead of the run's checkpoint, each against the start, on the "
                              "run's split and synthesis")
+    parser.add_argument("--json", help="also write every score here (per pair, per level, per light) for a card")
     args = parser.parse_args()
     config = train.TrainConfig(**json.load(open(f"{args.run}/config.json")))
     pairs = list_pairs(args.data, "train")
@@ -137,6 +157,11 @@ def main() -> None:
         report(name, results[name])
         if name != "start":
             report_change(name, results["start"]["real"], results[name]["real"])
+    if args.json:
+        record = {"held_out_pairs": [pair.name for pair in val], "weights": dict(zip(names, [args.start, *candidates])),
+                  "scores": {name: summary(result, None if name == "start" else results["start"])
+                             for name, result in results.items()}}
+        Path(args.json).write_text(json.dumps(record, indent=1))
 
 
 if __name__ == "__main__":
