@@ -132,7 +132,8 @@ def benchmark(labels: list[str], lows, highs, repeats: int, memory: bool) -> dic
 
     hd = cv2.resize(lows[0], (1920, 1080), interpolation=cv2.INTER_LINEAR)
     rows = {"low (input)": {
-        "psnr": metrics.psnr(lows, highs), "ssim": metrics.ssim(lows, highs),
+        "psnr": metrics.psnr(lows, highs), "psnr_interval_90": evaluation.mean_interval(metrics.psnr(lows, highs, reduce=False)),
+        "ssim": metrics.ssim(lows, highs),
         "psnr_gt_mean": metrics.psnr_gt_mean(lows, highs), "params": None, "ms_600x400": None, "ms_1080p": None,
         "peak_rss_mb_4000x3000": None, **_colour_columns(lows, lows, highs)}}
     for label in labels:
@@ -151,6 +152,7 @@ def benchmark(labels: list[str], lows, highs, repeats: int, memory: bool) -> dic
         probe = peak_memory(key) if memory else None
         rows[label] = {
             "psnr": metrics.psnr(outputs, highs),
+            "psnr_interval_90": evaluation.mean_interval(metrics.psnr(outputs, highs, reduce=False)),
             "ssim": metrics.ssim(outputs, highs),
             "psnr_gt_mean": metrics.psnr_gt_mean(outputs, highs),
             "params": parameters(source),
@@ -322,12 +324,14 @@ def _fmt(value, pattern: str) -> str:
 
 
 def markdown(rows: dict[str, dict]) -> str:
-    lines = ["| method | PSNR (dB) | SSIM | GT-mean PSNR (dB) | colour error (°) | clipped added (pp) "
-             "| worst Δ brightness | params | ms / 600×400 | ms / 1920×1080 | peak RSS, 4000×3000 (MB) |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    lines = ["| method | PSNR (dB) | its 90 % interval | SSIM | GT-mean PSNR (dB) | colour error (°) "
+             "| clipped added (pp) | worst Δ brightness | params | ms / 600×400 | ms / 1920×1080 "
+             "| peak RSS, 4000×3000 (MB) |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for name, row in rows.items():
         params = f"{row['params']:,}" if row["params"] else "–"
-        lines.append(f"| {name} | {row['psnr']:.2f} | {row['ssim']:.3f} | {row['psnr_gt_mean']:.2f} "
+        interval = "–" if row.get("psnr_interval_90") is None else "{:.2f}–{:.2f}".format(*row["psnr_interval_90"])
+        lines.append(f"| {name} | {row['psnr']:.2f} | {interval} | {row['ssim']:.3f} | {row['psnr_gt_mean']:.2f} "
                      f"| {row['colour_error']:.2f} | {row['clipped_added']:.2f} | {row['darkening_worst']:+.3f} "
                      f"| {params} | {_fmt(row['ms_600x400'], '.1f')} | {_fmt(row['ms_1080p'], '.1f')} "
                      f"| {_fmt(row['peak_rss_mb_4000x3000'], '.0f')} |")
@@ -413,8 +417,8 @@ def _updated(path: str, fresh: dict, args: argparse.Namespace) -> dict:
         results = json.load(handle)
     if (results["data"], results["split"], results["pairs"]) != (fresh["data"], fresh["split"], fresh["pairs"]):
         raise SystemExit(f"{path}: measured on {results['data']} [{results['split']}], not on {args.data} [{args.split}]")
-    results["rows"] = _in_table_order({**results["rows"], **{label: row for label, row in fresh["rows"].items()
-                                                              if label != "low (input)"}})
+    # the input row is the same whatever is measured; it is replaced too (newer runs add columns)
+    results["rows"] = _in_table_order({**results["rows"], **fresh["rows"]})
     if fresh["robustness"]:
         for part in ("table", "embedded_lows", "illuminants"):
             earlier = results["robustness"].get(part, {})  # runs before the illuminant sweep lack it

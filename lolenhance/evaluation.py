@@ -3,6 +3,7 @@
 * :func:`score_methods` / :func:`format_table` — PSNR, SSIM, colour error and time per 600×400
   image of several methods on (low, high) pairs: the metrics tables of the notebooks come from
   here.
+* :func:`mean_interval` — how sure a mean over a few images is: its bootstrap interval.
 * :func:`sweep_iterations` / :func:`useful_range` — quality and brightness of a DCE-Net at every
   iteration count, and the counts whose PSNR is within a tolerance of the best.
 
@@ -24,7 +25,48 @@ from lolenhance.inference import enhance_curves
 if TYPE_CHECKING:
     import keras
 
-__all__ = ["score_methods", "format_table", "sweep_iterations", "useful_range", "fit_auto_iterations"]
+__all__ = ["score_methods", "format_table", "sweep_iterations", "useful_range", "fit_auto_iterations", "mean_interval"]
+
+
+def mean_interval(values: Sequence[float], *, confidence: float = 0.9, resamples: int = 10_000,
+                  seed: int = 0) -> tuple[float, float]:
+    """Percentile-bootstrap interval of the mean of per-image values (PSNR, or a change in it).
+
+    A benchmark's mean over 29 images, or a stage's change over 14 held-out pairs, moves by as
+    much as a scene's difficulty varies; the interval says how much (Efron & Tibshirani, *An
+    Introduction to the Bootstrap*, 1993, ch. 13). Resampling images assumes they are exchangeable:
+    sibling captures of one scene make it too narrow.
+
+    Parameters
+    ----------
+    values : sequence of float
+        One value per image, at least two.
+    confidence : float
+        In (0, 1).
+    resamples : int
+    seed : int
+
+    Returns
+    -------
+    (low, high) : tuple of float
+
+    Examples
+    --------
+    >>> low, high = mean_interval([20.0, 21.0, 22.0, 23.0, 24.0])
+    >>> bool(20.0 <= low < 22.0 < high <= 24.0)
+    True
+    """
+    from scipy import stats
+
+    values = np.asarray(values, float)
+    if values.ndim != 1 or len(values) < 2 or not np.all(np.isfinite(values)):
+        raise ValueError(f"need two or more finite per-image values, got {values.shape} with "
+                         f"{int((~np.isfinite(values)).sum()) if values.size else 0} not finite")
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence must be in (0, 1), got {confidence}")
+    interval = stats.bootstrap((values,), np.mean, confidence_level=confidence, n_resamples=resamples,
+                               method="percentile", random_state=seed).confidence_interval
+    return float(interval.low), float(interval.high)
 
 
 def score_methods(

@@ -61,3 +61,19 @@ def test_fit_auto_iterations_rejects_mismatched_shapes_and_bins() -> None:
         evaluation.fit_auto_iterations(exposures, scores, [4, 8], bins=6)
     with pytest.raises(ValueError, match="collapse"):
         evaluation.fit_auto_iterations(exposures, scores, [4, 8], bins=2)
+
+
+def test_mean_interval_holds_the_mean_and_narrows_with_more_images():
+    rng = np.random.default_rng(0)
+    few, many = rng.normal(22.0, 3.0, 14), rng.normal(22.0, 3.0, 140)
+    low_few, high_few = evaluation.mean_interval(few)
+    low_many, high_many = evaluation.mean_interval(many)
+    assert low_few < few.mean() < high_few and low_many < many.mean() < high_many
+    assert (high_many - low_many) < 0.5 * (high_few - low_few)
+    assert evaluation.mean_interval(few) == (low_few, high_few), "seeded: the same interval every time"
+
+
+@pytest.mark.parametrize(("values", "message"), [([22.0], "two or more"), ([22.0, float("inf")], "1 not finite")])
+def test_mean_interval_refuses_what_it_cannot_bootstrap(values, message):
+    with pytest.raises(ValueError, match=message):
+        evaluation.mean_interval(values)

@@ -25,9 +25,8 @@ import json
 from pathlib import Path
 
 import numpy as np
-from scipy import stats
 
-from lolenhance import inference, pretrained, robustness, train
+from lolenhance import evaluation, inference, pretrained, robustness, train
 from lolenhance.data import list_pairs, load_pairs
 from lolenhance.metrics import psnr
 
@@ -47,9 +46,8 @@ def real_pair_change(before: list[float], after: list[float], seed: int = 0) -> 
     (0.75, True)
     """
     change = np.asarray(after, float) - np.asarray(before, float)
-    interval = stats.bootstrap((change,), np.mean, confidence_level=0.9, n_resamples=10_000,
-                               method="percentile", random_state=seed).confidence_interval
-    return float(change.mean()), float(interval.low), float(interval.high)
+    low, high = evaluation.mean_interval(change, seed=seed)
+    return float(change.mean()), low, high
 
 
 def lineage_note(kind: str, pairs: list, held_out: list) -> str:
