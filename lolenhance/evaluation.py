@@ -58,13 +58,13 @@ def mean_interval(values: Sequence[float], *, confidence: float = 0.9, resamples
     """
     from scipy import stats
 
-    values = np.asarray(values, float)
-    if values.ndim != 1 or len(values) < 2 or not np.all(np.isfinite(values)):
-        raise ValueError(f"need two or more finite per-image values, got {values.shape} with "
-                         f"{int((~np.isfinite(values)).sum()) if values.size else 0} not finite")
+    array = np.asarray(values, float)
+    if array.ndim != 1 or len(array) < 2 or not np.all(np.isfinite(array)):
+        raise ValueError(f"need two or more finite per-image values, got {array.shape} with "
+                         f"{int((~np.isfinite(array)).sum()) if array.size else 0} not finite")
     if not 0 < confidence < 1:
         raise ValueError(f"confidence must be in (0, 1), got {confidence}")
-    interval = stats.bootstrap((values,), np.mean, confidence_level=confidence, n_resamples=resamples,
+    interval = stats.bootstrap((array,), np.mean, confidence_level=confidence, n_resamples=resamples,
                                method="percentile", random_state=seed).confidence_interval
     return float(interval.low), float(interval.high)
 
