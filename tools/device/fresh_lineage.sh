@@ -11,17 +11,7 @@
 #   OUT       folder whose files come back (default runs/device_out)
 set -u
 cd "$(dirname "$0")/../.."
-OUT=${OUT:-runs/device_out}
-mkdir -p "$OUT"
-if [ -d /tmp/site/keras ]; then export PYTHONPATH=/tmp/site:$PWD; fi
-export KERAS_BACKEND=${KERAS_BACKEND:-torch} PYTHONUNBUFFERED=1 NO_ALBUMENTATIONS_UPDATE=1
-PY=${PYTHON:-python3}
-if [ ! -f ../shared/data/lol-real/Train/Low/low00001.png ]; then
-    echo "SETUP MISSING: run tools/device/setup.sh first, on this machine"; exit 3
-fi
-if [ -d .device/normal ]; then
-    $PY tools/device_data.py unpack .device/normal ../shared/data/lol-real/Train/Normal || exit 4
-fi
+. tools/device/training_env.sh
 if [ "${SMOKE:-0}" = 1 ]; then
     size="--epochs 2 --steps-per-epoch 3 --batch-size 4 --crop-size 64 --max-minutes 5"; workers=0
 else

@@ -13,19 +13,9 @@
 #   OUT       folder whose files come back (default runs/device_out)
 set -u
 cd "$(dirname "$0")/../.."
-OUT=${OUT:-runs/device_out}
 KIND=${KIND:-denoiser}
 K=${K:-5}
-mkdir -p "$OUT"
-if [ -d /tmp/site/keras ]; then export PYTHONPATH=/tmp/site:$PWD; fi
-export KERAS_BACKEND=${KERAS_BACKEND:-torch} PYTHONUNBUFFERED=1 NO_ALBUMENTATIONS_UPDATE=1
-PY=${PYTHON:-python3}
-if [ ! -f ../shared/data/lol-real/Train/Low/low00001.png ]; then
-    echo "SETUP MISSING: run tools/device/setup.sh first, on this machine"; exit 3
-fi
-if [ -d .device/normal ]; then
-    $PY tools/device_data.py unpack .device/normal ../shared/data/lol-real/Train/Normal || exit 4
-fi
+. tools/device/training_env.sh
 if [ "$KIND" = denoiser ]; then
     default="--learning-rate 2e-4 --synthetic-share 0.3 --identity-share 0.1 --min-cct 2700 --max-cct 12000 --max-tint 0.1"
     shape="--batch-size 16 --crop-size 192"
