@@ -7,9 +7,10 @@ One command trains a model; the exact command behind each shipped weights file i
 
 (also ``lolenhance train denoiser ...``). What :func:`fit` does, for any model and loss:
 
-* a **validation split carved from the training split** (``val_pairs`` pairs, fixed by the seed;
-  the eval/Test split is never used for model selection) scored as PSNR on whole images after
-  every epoch; with synthesis, also its high images at every octave of darkening, the two
+* a **validation split carved from the training split** (``val_pairs`` pairs, fixed by the seed
+  or by ``split_seed``, which sibling runs share; or fold ``fold`` of ``folds``, k-fold, see
+  :func:`fold_split`; the eval/Test split is never used for model selection) scored as PSNR on
+  whole images after every epoch; with synthesis, also its high images at every octave of darkening, the two
   weighed equally (:func:`validation_score`; every level is logged in the history);
 * ``tf.data`` pairs (on Keras's other backends the NumPy twin,
   :class:`lolenhance.pipeline.PairBatchStream`) with aligned random crops and :class:`lolenhance.augment.PairedAugmenter`
