@@ -17,14 +17,14 @@ from pathlib import Path
 
 import numpy as np
 from validation_sweep import (  # tools/ is this script's folder, first on sys.path
+    held_out_sets,
     lineage_note,
     report,
-    report_change,
     score,
     summary,
 )
 
-from lolenhance import robustness, train
+from lolenhance import train
 from lolenhance.data import list_pairs, load_pairs
 
 
@@ -61,23 +61,22 @@ def main() -> None:
     pairs = list_pairs(args.data, "train")
     print(lineage_note(args.kind, pairs, pairs), flush=True)
     by_fold: dict[str, list[dict]] = {"start": [], "stage": []}
+    held_out: list[str] = []
     for run, config in zip(args.runs, configs, strict=True):
-        lows, highs = load_pairs(config.split(pairs)[1])
-        sweep = robustness.exposure_sweep(highs, (1, *robustness.SWEEP_RATIOS), seed=7)
-        synthesis = config.synthesis()
-        selection = None if synthesis is None else train.synthetic_validation(list(highs), synthesis, config.validation_seed)
+        val = config.split(pairs)[1]
+        held_out += [pair.name for pair in val]
+        lows, highs = load_pairs(val)
+        sweep, selection = held_out_sets(config, highs)
         for name, path in (("start", args.start), ("stage", f"{run}/{args.checkpoint}.weights.h5")):
             by_fold[name].append(score(args.kind, path, lows, highs, sweep, selection, args.real_only))
         print(f"fold {config.fold}: {len(lows)} pairs, real pairs start {np.mean(by_fold['start'][-1]['real']):.2f} dB, "
               f"stage {np.mean(by_fold['stage'][-1]['real']):.2f} dB", flush=True)
     start, stage = pooled(by_fold["start"]), pooled(by_fold["stage"])
-    report("start", start)
-    report(f"stage {args.checkpoint} ({len(configs)} folds)", stage)
-    report_change(f"stage {args.checkpoint} ({len(configs)} folds)", start["real"], stage["real"])
+    scores = {"start": summary(start), "stage": summary(stage, start)}
+    report("start", scores["start"])
+    report(f"stage {args.checkpoint} ({len(configs)} folds)", scores["stage"])
     if args.json:
-        held_out = [pair.name for config in configs for pair in config.split(pairs)[1]]
-        record = {"held_out_pairs": held_out, "weights": {"start": args.start, "stage": args.runs},
-                  "scores": {"start": summary(start), "stage": summary(stage, start)}}
+        record = {"held_out_pairs": held_out, "weights": {"start": args.start, "stage": args.runs}, "scores": scores}
         Path(args.json).write_text(json.dumps(record, indent=1))
 
 

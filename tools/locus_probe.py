@@ -19,9 +19,10 @@ import json
 
 import numpy as np
 
-from lolenhance import inference, pretrained, robustness, sensor, train
+from lolenhance import inference, metrics, pretrained, robustness, sensor, train
 from lolenhance.data import list_pairs, load_pairs
 from lolenhance.metrics import psnr
+from lolenhance.stats import LUMA_WEIGHTS
 
 CCTS = 1e6 / np.arange(1e6 / 20000, 1e6 / 2000, 2.0)  # 2 mired apart (below 2000 K the light leaves sRGB)
 LOCUS = np.array([sensor.illuminant_gains_xy(*sensor.planckian_xy(cct)) for cct in CCTS], np.float64)
@@ -30,7 +31,7 @@ LOCUS /= np.linalg.norm(LOCUS, axis=1, keepdims=True)
 
 def nearest_light(image: np.ndarray) -> tuple[float, float]:
     """``(cct, angle °)``: the locus light nearest to the frame's mean linear colour, and how far it is."""
-    mean = sensor.srgb_to_linear(image).reshape(-1, 3).mean(axis=0).astype(np.float64)
+    mean = metrics.mean_linear_colour(image)
     cosines = LOCUS @ (mean / np.linalg.norm(mean))
     best = int(np.argmax(cosines))
     return float(CCTS[best]), float(np.degrees(np.arccos(min(1.0, cosines[best]))))
@@ -43,7 +44,7 @@ def spread(values) -> str:
 def keep_light(image: np.ndarray) -> np.ndarray:
     """The curve model with the frame's nearest locus light divided out before and put back after."""
     gains = sensor.illuminant_gains_xy(*sensor.planckian_xy(nearest_light(image)[0])).astype(np.float64)
-    inverse = 1.0 / gains / float((1.0 / gains) @ np.array([0.2126, 0.7152, 0.0722]))  # keeps a grey's luminance
+    inverse = 1.0 / gains / float((1.0 / gains) @ LUMA_WEIGHTS)  # keeps a grey's luminance
     enhanced = inference.enhance_curves(sensor.relight(image, inverse), "curve", "auto")
     return sensor.relight(enhanced, 1.0 / inverse)
 
@@ -66,8 +67,8 @@ def main() -> None:
     lows, highs = load_pairs(val)
     print("nearest locus light of each held-out real low (K):", [int(nearest_light(x)[0]) for x in lows])
     plain = lambda image: inference.enhance_curves(image, "curve", "auto")  # noqa: E731
+    sweep = robustness.exposure_sweep(highs, (1, 4, 16), seed=7)
     for name, enhance in (("plain", plain), ("keep the light", keep_light)):
-        sweep = robustness.exposure_sweep(highs, (1, 4, 16), seed=7)
         lights = robustness.evaluate_illuminants({name: enhance}, highs, seed=7)[name]
         print(name, json.dumps({
             "real_pairs": round(psnr([enhance(x) for x in lows], highs), 2),

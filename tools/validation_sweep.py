@@ -81,25 +81,17 @@ def score(kind: str, path: str, lows: list, highs: list, sweep: dict, selection:
     return result
 
 
-def report(name: str, result: dict) -> None:
-    """Print one weights file's scores (the lines the cards' numbers are copied from)."""
-    real = float(np.mean(result["real"]))
-    if "sweep" not in result:
-        print(name, json.dumps({"real_pairs": round(real, 2)}), flush=True)
-        return
-    print(name, json.dumps({**{r: round(v, 2) for r, v in result["sweep"].items()}, "real_pairs": round(real, 2)}), flush=True)
-    if result["levels"] is not None:
-        print(f"{name}: selection score {train.validation_score(real, result['levels']):.2f}",
-              json.dumps({f"{level:g}": round(value, 2) for level, value in result["levels"].items()}), flush=True)
-    cells = result["illuminants"]
-    mean_colour = np.mean([cell[1] for by_ratio in cells.values() for cell in by_ratio.values()])
-    print(f"{name}: illuminants (PSNR dB, colour error °)",
-          json.dumps({light: {r: [round(v, 2) for v in cell] for r, cell in by_ratio.items()} for light, by_ratio in cells.items()}),
-          f"mean colour error {mean_colour:.2f}°", flush=True)
+def held_out_sets(config: train.TrainConfig, highs: list) -> tuple[dict, dict | None]:
+    """The sweeps a split's high images are scored on: the exposure sweep (r = 1 … 64, noise seed 7)
+    and the run's own selection sweep (None without synthesis)."""
+    sweep = robustness.exposure_sweep(highs, (1, *robustness.SWEEP_RATIOS), seed=7)
+    synthesis = config.synthesis()
+    return sweep, None if synthesis is None else train.synthetic_validation(list(highs), synthesis, config.validation_seed)
 
 
 def summary(result: dict, before: dict | None = None) -> dict:
-    """A result as the JSON ``--json`` writes: means, the selection score, and the change from ``before``."""
+    """A result as the rules read it (and ``--json`` writes it): means, the selection score, and the
+    real pairs' change from ``before`` (mean, 90 % bootstrap interval, worst pair)."""
     real = float(np.mean(result["real"]))
     out: dict = {"real_pairs": real, "real_per_pair": result["real"]}
     if "sweep" in result:
@@ -116,12 +108,26 @@ def summary(result: dict, before: dict | None = None) -> dict:
     return out
 
 
-def report_change(name: str, before: list[float], after: list[float]) -> None:
-    """Print the real pairs' change, image by image: mean, 90 % bootstrap interval, worst image."""
-    mean, low, high = real_pair_change(before, after)
-    worst = min(b - a for a, b in zip(before, after, strict=True))
-    print(f"real pairs, {name} - start, per image: mean {mean:+.2f} dB, 90 % bootstrap interval "
-          f"[{low:+.2f}, {high:+.2f}] over {len(before)} pairs, worst image {worst:+.2f} dB", flush=True)
+def report(name: str, scores: dict) -> None:
+    """Print one weights file's :func:`summary` (the lines the cards' numbers are copied from)."""
+    real = round(scores["real_pairs"], 2)
+    if "sweep" not in scores:
+        print(name, json.dumps({"real_pairs": real}), flush=True)
+    else:
+        print(name, json.dumps({**{r: round(v, 2) for r, v in scores["sweep"].items()}, "real_pairs": real}), flush=True)
+        if "selection_score" in scores:
+            print(f"{name}: selection score {scores['selection_score']:.2f}",
+                  json.dumps({level: round(value, 2) for level, value in scores["selection_levels"].items()}), flush=True)
+        print(f"{name}: illuminants (PSNR dB, colour error °)",
+              json.dumps({light: {r: [round(v, 2) for v in cell] for r, cell in by_ratio.items()}
+                          for light, by_ratio in scores["illuminants"].items()}),
+              f"mean colour error {scores['illuminant_mean_colour_error']:.2f}°", flush=True)
+    if "real_pair_change" in scores:
+        change = scores["real_pair_change"]
+        low, high = change["interval_90"]
+        print(f"real pairs, {name} - start, per image: mean {change['mean']:+.2f} dB, 90 % bootstrap interval "
+              f"[{low:+.2f}, {high:+.2f}] over {len(scores['real_per_pair'])} pairs, worst image "
+              f"{change['worst_pair']:+.2f} dB", flush=True)
 
 
 def main() -> None:
@@ -144,21 +150,17 @@ def main() -> None:
     lows, highs = load_pairs(val)
     # a start fine-tuned from the shipped lineage inherits what every earlier stage trained on
     print(lineage_note(args.kind, pairs, val), flush=True)
-    sweep = robustness.exposure_sweep(highs, (1, *robustness.SWEEP_RATIOS), seed=7)
-    synthesis = config.synthesis()
-    selection = None if synthesis is None else train.synthetic_validation(list(highs), synthesis, config.validation_seed)
+    sweep, selection = held_out_sets(config, highs)
     candidates = args.weights or [f"{args.run}/{args.checkpoint}.weights.h5"]
     names = ["start", *(args.weights or [f"stage {args.checkpoint}"])]
-    results = {}
+    results, summaries = {}, {}
     for name, path in zip(names, [args.start, *candidates], strict=True):
         results[name] = score(args.kind, path, lows, highs, sweep, selection, args.real_only)
-        report(name, results[name])
-        if name != "start":
-            report_change(name, results["start"]["real"], results[name]["real"])
+        summaries[name] = summary(results[name], None if name == "start" else results["start"])
+        report(name, summaries[name])
     if args.json:
         record = {"held_out_pairs": [pair.name for pair in val], "weights": dict(zip(names, [args.start, *candidates])),
-                  "scores": {name: summary(result, None if name == "start" else results["start"])
-                             for name, result in results.items()}}
+                  "scores": summaries}
         Path(args.json).write_text(json.dumps(record, indent=1))
 
 
