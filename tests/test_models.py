@@ -112,6 +112,22 @@ def test_dce_net_shapes_and_ranges(variant, exposure_input, channels, params):
         models.build_dce_net("other")
 
 
+def test_a_fresh_zero_dce_net_starts_as_published_near_the_identity():
+    # the authors' weights_init: every kernel from N(0, 0.02), so α ≈ 0 and LE(x) ≈ x at the start;
+    # the supervised net keeps Glorot's wider kernels
+    keras.utils.set_random_seed(0)
+    zero_dce, curve = models.build_dce_net("zero-dce"), models.build_dce_net("curve")
+    kernels = [layer.get_weights()[0] for layer in zero_dce.layers if isinstance(layer, keras.layers.Conv2D)]
+    assert len(kernels) == 7
+    for kernel in kernels:
+        assert 0.018 < kernel.std() < 0.022 and abs(kernel.mean()) < 0.002
+    assert curve.get_layer("c2").get_weights()[0].std() > 0.04
+    image = make_scene(5, (32, 32, 3))
+    assert np.abs(np.asarray(zero_dce(image[None]))).max() < 0.1
+    keras.utils.set_random_seed(0)
+    np.testing.assert_array_equal(models.build_dce_net("zero-dce").get_weights()[0], kernels[0])
+
+
 def test_exposure_conditioning_changes_alpha_and_is_the_whole_image_mean():
     keras.utils.set_random_seed(8)
     net = models.build_dce_net("curve")

@@ -140,8 +140,13 @@ def build_dce_net(variant: str = "curve", *, exposure_input: bool = True) -> ker
             inputs.append(keras.Input((3,), name="exposure"))
         features = ConditioningPlanes(name="low_count" + ("_exposure" if exposure_input else ""))(inputs)
 
+    # Zero-DCE's authors draw every kernel from N(0, 0.02) (their weights_init), so a fresh net starts
+    # near α = 0, the identity curve; the supervised model keeps Keras's Glorot default
+    def kernels() -> keras.initializers.Initializer | str:
+        return keras.initializers.RandomNormal(0.0, 0.02) if variant == "zero-dce" else "glorot_uniform"
+
     def conv(name: str) -> layers.Conv2D:
-        return layers.Conv2D(32, 3, padding="same", activation="relu", name=name)
+        return layers.Conv2D(32, 3, padding="same", activation="relu", kernel_initializer=kernels(), name=name)
 
     c1 = conv("c1")(features)
     c2 = conv("c2")(c1)
@@ -150,7 +155,8 @@ def build_dce_net(variant: str = "curve", *, exposure_input: bool = True) -> ker
     c5 = conv("c5")(layers.Concatenate(name="c4_c3")([c4, c3]))
     c6 = conv("c6")(layers.Concatenate(name="c5_c2")([c5, c2]))
     channels, activation = (3, "sigmoid") if variant == "curve" else (24, "tanh")
-    alpha = layers.Conv2D(channels, 3, padding="same", activation=activation, name="alpha")(
+    alpha = layers.Conv2D(channels, 3, padding="same", activation=activation, kernel_initializer=kernels(),
+                          name="alpha")(
         layers.Concatenate(name="c6_c1")([c6, c1])
     )
     if variant == "curve":
