@@ -92,6 +92,45 @@ def _uint8_pairs(pairs: list[Pair] | tuple[list[np.ndarray], list[np.ndarray]]) 
     return lows, highs
 
 
+def resize_pairs(pairs: list[Pair] | tuple[list[np.ndarray], list[np.ndarray]],
+                 side: int) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Every image of ``pairs`` resized to ``side × side`` (area averaging; the aspect is not kept).
+
+    Zero-DCE's authors train on whole images resized so (256 × 256: their ``lowlight_loader``). The
+    zero-reference losses are local (16 × 16 exposure patches, 4 × 4 regions of spatial consistency),
+    so the scale of the training images sets how much scene each patch sees, and with it how far
+    the losses let the curves brighten: a crop of a native 600 × 400 image is smoother per patch
+    than a downscaled whole scene.
+
+    Parameters
+    ----------
+    pairs : list of Pair, or (lows, highs) lists of (H, W, 3) float32 images in [0, 1]
+    side : int
+        Output side in pixels, at least 8.
+
+    Returns
+    -------
+    lows, highs : list of (side, side, 3) float32 ndarray in [0, 1]
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> lows, highs = resize_pairs(([np.zeros((40, 60, 3), np.float32)], [np.ones((40, 60, 3), np.float32)]), 16)
+    >>> lows[0].shape, float(highs[0].max())
+    ((16, 16, 3), 1.0)
+    """
+    import cv2
+
+    if int(side) != side or side < 8:
+        raise ValueError(f"resize side must be an integer of at least 8 pixels, got {side!r}")
+    lows, highs = _uint8_pairs(pairs)
+
+    def resized(image: np.ndarray) -> np.ndarray:
+        return np.clip(cv2.resize(image.astype(np.float32) / 255, (side, side), interpolation=cv2.INTER_AREA), 0, 1)
+
+    return [resized(low) for low in lows], [resized(high) for high in highs]
+
+
 def make_pair_dataset(
     pairs: list[Pair] | tuple[list[np.ndarray], list[np.ndarray]],
     *,

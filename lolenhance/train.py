@@ -54,7 +54,7 @@ from lolenhance import inference
 from lolenhance.curves import ESTIMATION_SCALE
 from lolenhance.data import Pair, list_pairs, load_pairs, scene_groups
 from lolenhance.metrics import psnr
-from lolenhance.pipeline import PairBatchStream, make_pair_dataset, with_iteration_counts
+from lolenhance.pipeline import PairBatchStream, make_pair_dataset, resize_pairs, with_iteration_counts
 from lolenhance.sensor import SynthesisConfig, synthesise_pair
 
 if TYPE_CHECKING:
@@ -128,6 +128,10 @@ class TrainConfig:
         with different ``seed`` (crops, noise, initialisation) and one ``split_seed`` hold out the
         same pairs, so their scores compare and their weights can be averaged
         (:func:`average_weights`) without any of them having trained on the held-out pairs.
+    resize : int
+        ``> 0``: train on every training image (low and high) resized to ``resize × resize``
+        (:func:`lolenhance.pipeline.resize_pairs`), as Zero-DCE's authors do (256); crops are then
+        cut from those. Validation stays at native size, as users' photos come. 0: native size.
     folds, fold : int
         ``folds > 1``: k-fold validation instead of ``val_pairs`` — hold out fold ``fold`` of
         ``folds`` (:func:`fold_split`, whole scenes with ``split_by_scene``). Runs of every fold
@@ -158,6 +162,7 @@ class TrainConfig:
     split_seed: int | None = None
     folds: int = 0
     fold: int = 0
+    resize: int = 0
 
     def split(self, pairs: list[Pair]) -> tuple[list[Pair], list[Pair]]:
         """``(train, val)`` of ``pairs`` as this run splits them (:func:`split_train_val` or :func:`fold_split`)."""
@@ -611,6 +616,10 @@ def fit(
         val_lows, val_highs = load_pairs(val_pairs)
     synthesis = config.synthesis()
     val_sweep = None if synthesis is None else synthetic_validation(list(val_highs), synthesis, config.validation_seed)
+    if config.resize:
+        if config.crop_size > config.resize:
+            raise ValueError(f"crop_size {config.crop_size} does not fit in images resized to {config.resize}")
+        train_pairs = resize_pairs(train_pairs, config.resize)
     # a resumed run continues the data stream where the interrupted one stopped (see module docstring)
     first_epoch = _backed_up_epoch(out / "backup")
     augment = PairedAugmenter(photometric=False) if config.augment else None

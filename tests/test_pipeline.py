@@ -66,6 +66,18 @@ def test_pipeline_is_deterministic_per_seed(make_tree):
     assert not all(np.array_equal(a[0], b[0]) for a, b in zip(first, other))
 
 
+def test_resize_pairs_known_values_and_errors():
+    ramp = np.repeat(np.linspace(0, 1, 64, dtype=np.float32)[None, :, None], 32, axis=0).repeat(3, axis=2)
+    lows, highs = pipeline.resize_pairs(([ramp * 0.1], [ramp]), 16)
+    assert lows[0].shape == highs[0].shape == (16, 16, 3) and highs[0].dtype == np.float32
+    # area averaging keeps the mean and the ramp's order, and squashes the aspect as the authors' loader
+    np.testing.assert_allclose(highs[0].mean(), ramp.mean(), atol=1 / 255)
+    assert np.all(np.diff(highs[0][0, :, 0]) > 0)
+    for side in (4, 12.5):
+        with pytest.raises(ValueError, match="resize side must be an integer of at least 8"):
+            pipeline.resize_pairs(([ramp], [ramp]), side)
+
+
 def test_pipeline_mixed_sizes_and_errors():
     rng = np.random.default_rng(2)
     lows = [rng.random((24, 30, 3), dtype=np.float32), rng.random((20, 36, 3), dtype=np.float32)]

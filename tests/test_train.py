@@ -119,6 +119,31 @@ def test_validation_score_caps_do_no_harm_so_it_cannot_buy_a_worse_exposure():
 # --- the shared training loop ---------------------------------------------------------------------
 
 
+def test_fit_with_resize_trains_on_whole_images_resized_and_validates_at_native_size(tmp_path, monkeypatch):
+    seen = {}
+
+    class Handed(Exception):
+        pass
+
+    def spy(pairs, **kwargs):
+        seen["train"] = pairs
+        raise Handed
+
+    monkeypatch.setattr(train, "make_pair_dataset", spy)
+    lows, highs = tiny_pairs()
+    assert lows[0].shape[:2] != (24, 24)
+    with pytest.raises(Handed):
+        fit(models.build_denoiser, l1_ssim_loss(), (lows, highs), (lows, highs), tmp_path,
+            _config(resize=24, crop_size=16), predict=lambda m, low: inference.denoise(low, m), verbose=0)
+    resized_lows, resized_highs = seen["train"]
+    assert [image.shape for image in resized_highs] == [(24, 24, 3)] * len(highs)
+    np.testing.assert_allclose(resized_highs[0].mean(), highs[0].mean(), atol=2 / 255)
+    assert json.loads((tmp_path / "config.json").read_text())["resize"] == 24
+    with pytest.raises(ValueError, match="crop_size 32 does not fit in images resized to 24"):
+        fit(models.build_denoiser, l1_ssim_loss(), (lows, highs), (lows, highs), tmp_path / "b",
+            _config(resize=24, crop_size=32), predict=lambda m, low: inference.denoise(low, m), verbose=0)
+
+
 @pytest.mark.slow
 def test_fit_reduces_the_loss_and_writes_its_files(tmp_path):
     data = tiny_pairs()
