@@ -1,0 +1,33 @@
+"""tools/validation_sweep.py: the numbers a stage's rule reads (known values)."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).parents[1]
+sys.path.insert(0, str(ROOT / "tools"))
+_SPEC = importlib.util.spec_from_file_location("validation_sweep", ROOT / "tools" / "validation_sweep.py")
+assert _SPEC is not None and _SPEC.loader is not None
+validation_sweep = importlib.util.module_from_spec(_SPEC)
+_SPEC.loader.exec_module(validation_sweep)
+
+
+def test_official_gap_reads_every_ratio_of_the_official_sweep_and_nothing_else() -> None:
+    official = validation_sweep.OFFICIAL_ZERO_DCE_SWEEP
+    assert list(official) == ["1", "2", "4", "8", "16", "32"]
+    exact = validation_sweep.official_gap({**official, "64": 0.0})
+    assert exact["sum"] == 0 and exact["largest"] == 0 and "64" not in exact["per_ratio"]
+    shifted = validation_sweep.official_gap({r: v + (1.5 if r == "8" else -0.5) for r, v in official.items()})
+    assert shifted["per_ratio"]["8"] == pytest.approx(1.5) and shifted["largest"] == pytest.approx(1.5)
+    assert shifted["sum"] == pytest.approx(1.5 + 5 * 0.5)
+    with pytest.raises(KeyError):
+        validation_sweep.official_gap({"1": 13.9})
+
+
+def test_real_pair_change_is_the_mean_difference_inside_its_interval() -> None:
+    mean, low, high = validation_sweep.real_pair_change([20.0, 22.0, 24.0, 26.0], [21.0, 22.5, 24.0, 27.5])
+    assert mean == pytest.approx(0.75) and low <= mean <= high and low >= 0.0 and high <= 1.5
