@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import importlib.util
+import sys
 from pathlib import Path
+from types import ModuleType
 
 import numpy as np
 
@@ -11,6 +14,18 @@ from lolenhance.io import write_image
 
 #: The readable inputs of the ``inputs`` fixture (conftest.py).
 GOOD = ("a", "b", "c")
+
+
+def load_tool(name: str) -> ModuleType:
+    """The script ``tools/<name>.py`` as a module (``tools/`` first on ``sys.path``, as when it runs)."""
+    tools = Path(__file__).parents[1] / "tools"
+    if str(tools) not in sys.path:
+        sys.path.insert(0, str(tools))
+    spec = importlib.util.spec_from_file_location(name, tools / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def make_scene(seed: int = 0, shape=(48, 64, 3)) -> np.ndarray:

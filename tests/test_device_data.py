@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers import load_tool
 from PIL import Image
 
-_SPEC = importlib.util.spec_from_file_location("device_data", Path(__file__).parents[1] / "tools" / "device_data.py")
-assert _SPEC is not None and _SPEC.loader is not None
-device_data = importlib.util.module_from_spec(_SPEC)
-_SPEC.loader.exec_module(device_data)
+device_data = load_tool("device_data")
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ Kinds: known values (pooling), exceptions (runs that are not the folds of one sp
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import subprocess
 import sys
@@ -13,17 +12,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers import load_tool
 
 from lolenhance import train
 from lolenhance.data import list_pairs
 from lolenhance.embedded import embedded_root
 
 ROOT = Path(__file__).parents[1]
-sys.path.insert(0, str(ROOT / "tools"))
-_SPEC = importlib.util.spec_from_file_location("kfold_score", ROOT / "tools" / "kfold_score.py")
-assert _SPEC is not None and _SPEC.loader is not None
-kfold_score = importlib.util.module_from_spec(_SPEC)
-_SPEC.loader.exec_module(kfold_score)
+kfold_score = load_tool("kfold_score")
 
 
 def test_pooling_is_the_mean_over_all_held_out_images() -> None:

@@ -2,18 +2,10 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-
 import pytest
+from helpers import load_tool
 
-ROOT = Path(__file__).parents[1]
-sys.path.insert(0, str(ROOT / "tools"))
-_SPEC = importlib.util.spec_from_file_location("validation_sweep", ROOT / "tools" / "validation_sweep.py")
-assert _SPEC is not None and _SPEC.loader is not None
-validation_sweep = importlib.util.module_from_spec(_SPEC)
-_SPEC.loader.exec_module(validation_sweep)
+validation_sweep = load_tool("validation_sweep")
 
 
 def test_official_gap_reads_every_ratio_of_the_official_sweep_and_nothing_else() -> None:
