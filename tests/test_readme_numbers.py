@@ -127,3 +127,19 @@ def test_readme_prose_on_the_weight_averages_quotes_the_denoiser_card():
     cells = entry["illuminant_sweep_psnr_db_colour_error_deg"]
     assert all(cells["this average"][light][r][1] < cells["start (shipped)"][light][r][1]
                for light in cells["this average"] for r in cells["this average"][light]), "README: lower in all nine cells"
+
+
+def test_readme_prose_on_the_from_scratch_zero_dce_quotes_its_card():
+    """The Zero-DCE Z2 numbers in the README's prose (STYLE 13) are its entry in the card."""
+    card = json.loads((ROOT / "lolenhance" / "weights" / "zero_dce.json").read_text())
+    (entry,) = [stage for stage in card["stages_not_shipped"] if stage.get("stage", "").startswith("Z2")]
+    before, after = entry["official_gap_db"]["stage 4 (shipped)"], entry["official_gap_db"]["Z2 last checkpoint"]
+    closer = [r for r in after["per_ratio"] if after["per_ratio"][r] < before["per_ratio"][r]]
+    further = [r for r in after["per_ratio"] if after["per_ratio"][r] > before["per_ratio"][r]]
+    readme = " ".join((ROOT / "README.md").read_text().split())
+    stated = [f"fell from {before['sum']:.2f} to {after['sum']:.2f} dB",
+              f"(closer at r = {', '.join(closer)}, further at r = {', '.join(further)})",
+              f"asked for {before['sum'] - 2.0:.2f} dB"]
+    missing = [phrase for phrase in stated if phrase not in readme]
+    assert not missing, f"README.md's prose disagrees with lolenhance/weights/zero_dce.json: {missing}"
+    assert after["sum"] > before["sum"] - 2.0, "the README says Z2 missed the rule's (a)"
