@@ -95,18 +95,23 @@ def test_update_adds_the_illuminant_sweep_to_a_run_without_it(benchmark, tmp_pat
     assert "| method | tungsten, r = 1 |" in markdown and "| denoiser | 20.00 |" in markdown
 
 
+def _assert_readme_states(stated: list[str], card: str) -> None:
+    """Every phrase of ``stated`` (built from a weights card) is in the README, whitespace aside."""
+    readme = " ".join((ROOT / "README.md").read_text().split())
+    missing = [phrase for phrase in stated if phrase not in readme]
+    assert not missing, f"README.md's prose disagrees with lolenhance/weights/{card}: {missing}"
+
+
 def test_readme_prose_on_the_denoisers_last_stage_quotes_its_card():
     """The training numbers the README states in prose (STYLE 13) are the shipped denoiser card's."""
     weights = ROOT / "lolenhance" / "weights"
     card = json.loads((weights / "denoiser.json").read_text())
     epochs_run = len((weights / "denoiser_history.csv").read_text().splitlines()) - 1
     low_k, high_k = (int(kelvin) for kelvin in card["synthesis"]["cct_range"])
-    readme = " ".join((ROOT / "README.md").read_text().split())
     stated = [f"({epochs_run} × {card['config']['steps_per_epoch']} steps, epoch {card['best_epoch']} chosen)",
               f"lights from {low_k} K to {high_k // 1000} {high_k % 1000:03d} K",
               f"{round(100 * card['synthesis']['share'])} % synthetic crops"]
-    missing = [phrase for phrase in stated if phrase not in readme]
-    assert not missing, f"README.md's prose disagrees with lolenhance/weights/denoiser.json: {missing}"
+    _assert_readme_states(stated, "denoiser.json")
 
 
 def test_readme_prose_on_the_weight_averages_quotes_the_denoiser_card():
@@ -116,14 +121,12 @@ def test_readme_prose_on_the_weight_averages_quotes_the_denoiser_card():
     sweep, colour = entry["validation_sweep_psnr_db"], entry["illuminant_mean_colour_error_deg"]
     before, after = sweep["start (shipped)"], sweep["this average"]
     worse = [r for r in before if r != "real_pairs" and after[r] <= before[r]]
-    readme = " ".join((ROOT / "README.md").read_text().split())
     stated = [f"at every synthetic point but r = {', '.join(worse)}",
               f"do no harm {before['1']:.2f} → {after['1']:.2f} dB",
               f"illuminant colour error {colour['start (shipped)']:.2f} → {colour['this average']:.2f}°",
               f"{after['real_pairs']:.2f} against {before['real_pairs']:.2f} dB on the real pairs",
               f"{-entry['real_pair_change_db']['worst_image']:.2f} dB worse"]
-    missing = [phrase for phrase in stated if phrase not in readme]
-    assert not missing, f"README.md's prose disagrees with lolenhance/weights/denoiser.json: {missing}"
+    _assert_readme_states(stated, "denoiser.json")
     cells = entry["illuminant_sweep_psnr_db_colour_error_deg"]
     assert all(cells["this average"][light][r][1] < cells["start (shipped)"][light][r][1]
                for light in cells["this average"] for r in cells["this average"][light]), "README: lower in all nine cells"
@@ -136,10 +139,8 @@ def test_readme_prose_on_the_from_scratch_zero_dce_quotes_its_card():
     before, after = entry["official_gap_db"]["stage 4 (shipped)"], entry["official_gap_db"]["Z2 last checkpoint"]
     closer = [r for r in after["per_ratio"] if after["per_ratio"][r] < before["per_ratio"][r]]
     further = [r for r in after["per_ratio"] if after["per_ratio"][r] > before["per_ratio"][r]]
-    readme = " ".join((ROOT / "README.md").read_text().split())
     stated = [f"fell from {before['sum']:.2f} to {after['sum']:.2f} dB",
               f"(closer at r = {', '.join(closer)}, further at r = {', '.join(further)})",
               f"asked for {before['sum'] - 2.0:.2f} dB"]
-    missing = [phrase for phrase in stated if phrase not in readme]
-    assert not missing, f"README.md's prose disagrees with lolenhance/weights/zero_dce.json: {missing}"
+    _assert_readme_states(stated, "zero_dce.json")
     assert after["sum"] > before["sum"] - 2.0, "the README says Z2 missed the rule's (a)"
