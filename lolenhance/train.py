@@ -18,7 +18,8 @@ One command trains a model; the exact command behind each shipped weights file i
   measurable difference to validation PSNR, 19.86 dB with vs 19.93 dB without — it is kept as
   a regulariser for long runs, where that has not been measured yet);
 * Adam with cosine decay, a (1 − SSIM) term beside L1 (:func:`lolenhance.models.losses.l1_ssim_loss`);
-* callbacks: best-val-PSNR weights (``best.weights.h5``), a CSV history, early stopping on the
+* callbacks: best-val-PSNR weights (``best.weights.h5``; with ``keep_epochs`` every epoch's too),
+  a CSV history, early stopping on the
   validation PSNR, ``BackupAndRestore`` every epoch (``--resume`` continues an interrupted run
   where it stopped), a wall-clock budget, and a NaN guard that stops with a clear message
   instead of saving NaN weights;
@@ -64,7 +65,8 @@ if TYPE_CHECKING:
 __all__ = [
     "TrainConfig", "split_train_val", "validation_levels", "synthetic_validation", "validation_psnrs",
     "validation_score", "fit", "train_denoiser", "train_curves", "export_weights", "load_checkpoint", "load_weights_file",
-    "average_weights", "lineage_splits", "pairs_trained_on", "fold_split", "TrainingDiverged",
+    "average_weights", "lineage_splits", "pairs_trained_on", "fold_split", "TrainingDiverged", "epoch_weights",
+    "tail_epochs", "tail_average",
 ]
 
 
@@ -163,6 +165,7 @@ class TrainConfig:
     folds: int = 0
     fold: int = 0
     resize: int = 0
+    keep_epochs: bool = False
 
     def split(self, pairs: list[Pair]) -> tuple[list[Pair], list[Pair]]:
         """``(train, val)`` of ``pairs`` as this run splits them (:func:`split_train_val` or :func:`fold_split`)."""
@@ -482,6 +485,9 @@ def _callbacks(out: Path, config: TrainConfig, val_lows, val_highs, val_sweep, p
                 self.best = value
                 self.model.save_weights(out / "best.weights.h5")
                 (out / "best.json").write_text(json.dumps({"epoch": epoch + 1, "val_psnr": value}))
+            if config.keep_epochs:
+                (out / "epochs").mkdir(exist_ok=True)
+                self.model.save_weights(epoch_weights(out, epoch + 1))
 
     class WallClock(keras.callbacks.Callback):
         def __init__(self) -> None:
@@ -501,6 +507,34 @@ def _callbacks(out: Path, config: TrainConfig, val_lows, val_highs, val_sweep, p
         keras.callbacks.BackupAndRestore(str(out / "backup")),
         WallClock(),
     ]
+
+
+def epoch_weights(run_dir: str | os.PathLike, epoch: int) -> Path:
+    """Where a run with ``keep_epochs`` keeps epoch ``epoch``'s weights (counted from 1).
+
+    Examples
+    --------
+    >>> epoch_weights("runs/zd", 7).as_posix()
+    'runs/zd/epochs/007.weights.h5'
+    """
+    return Path(run_dir) / "epochs" / f"{epoch:03d}.weights.h5"
+
+
+def tail_epochs(run_dir: str | os.PathLike, count: int) -> list[int]:
+    """The last ``count`` epochs whose weights a ``keep_epochs`` run kept, in order.
+
+    Raises
+    ------
+    ValueError
+        ``count < 2``, or the run kept fewer epochs (the message names the folder and what it holds).
+    """
+    if count < 2:
+        raise ValueError(f"a tail average needs at least 2 epochs, got {count}")
+    kept = sorted(int(path.name.split(".")[0]) for path in (Path(run_dir) / "epochs").glob("[0-9][0-9][0-9].weights.h5"))
+    if len(kept) < count:
+        raise ValueError(f"{run_dir}: kept the weights of {len(kept)} epochs ({kept}), fewer than the {count} asked "
+                         "for (train with --keep-epochs)")
+    return kept[-count:]
 
 
 def _backed_up_epoch(backup_dir: Path) -> int:
@@ -890,6 +924,26 @@ def average_weights(model_kind: str, sources: list[tuple[str | os.PathLike, floa
     return nets[0]
 
 
+def tail_average(model_kind: str, run_dir: str | os.PathLike, count: int) -> keras.Model:
+    """The equal average of the last ``count`` epochs' weights of a ``keep_epochs`` run.
+
+    Parameters
+    ----------
+    model_kind : {"denoiser", "curve", "zero-dce"}
+    run_dir : str or path-like
+        A :func:`fit` run folder trained with ``keep_epochs``.
+    count : int
+        How many of the last kept epochs to average (>= 2).
+
+    Returns
+    -------
+    keras.Model
+        The inference network holding the average (:func:`average_weights`).
+    """
+    epochs = tail_epochs(run_dir, count)
+    return average_weights(model_kind, [(epoch_weights(run_dir, epoch), 1 / count) for epoch in epochs])
+
+
 def export_weights(model_kind: str, run_dir: str | os.PathLike, dest: str | os.PathLike | None = None,
                    extra: dict | None = None, checkpoint: str = "best") -> Path:
     """Ship a run's best weights into the package: ``<kind>.weights.h5``, ``.json``, ``_history.csv``.
@@ -903,31 +957,37 @@ def export_weights(model_kind: str, run_dir: str | os.PathLike, dest: str | os.P
         Default: ``lolenhance/weights/``.
     extra : dict, optional
         More fields for the JSON record (e.g. measured test metrics).
-    checkpoint : {"best", "last"}
-        Which of the run's checkpoints to ship: the best validation epoch (``best.weights.h5``) or
-        the last epoch (``last.weights.h5``, e.g. when a later selection rule prefers it); the
-        record's ``shipped_checkpoint``, ``best_epoch`` and ``best_val_psnr`` say which.
+    checkpoint : {"best", "last"} or "tail:K"
+        Which of the run's checkpoints to ship: the best validation epoch (``best.weights.h5``),
+        the last epoch (``last.weights.h5``, e.g. when a later selection rule prefers it), or the
+        equal average of the last K epochs of a ``keep_epochs`` run (:func:`tail_average`); the
+        record's ``shipped_checkpoint``, ``best_epoch`` and ``best_val_psnr`` say which, and
+        ``averaged_epochs`` which epochs a tail average holds.
 
     Returns
     -------
     Path
         The written weights file (inference network only).
     """
-    if checkpoint not in ("best", "last"):
-        raise ValueError(f"checkpoint must be 'best' or 'last', got {checkpoint!r}")
+    tail = checkpoint.startswith("tail:") and checkpoint[5:].isdigit()
+    if checkpoint not in ("best", "last") and not tail:
+        raise ValueError(f"checkpoint must be 'best', 'last' or 'tail:K' (K an integer), got {checkpoint!r}")
     import shutil
 
     run_dir = Path(run_dir)
     dest = Path(dest) if dest is not None else Path(__file__).resolve().parent / "weights"
     stem = model_kind.replace("-", "_")
-    net = load_checkpoint(model_kind, run_dir / f"{checkpoint}.weights.h5")
+    averaged = tail_epochs(run_dir, int(checkpoint[5:])) if tail else None
+    net = (tail_average(model_kind, run_dir, int(checkpoint[5:])) if tail
+           else load_checkpoint(model_kind, run_dir / f"{checkpoint}.weights.h5"))
     target = dest / f"{stem}.weights.h5"
     net.save_weights(target)
     shutil.copyfile(run_dir / "history.csv", dest / f"{stem}_history.csv")
     record = json.loads((run_dir / "run.json").read_text()) if (run_dir / "run.json").exists() else {}
     best = json.loads((run_dir / "best.json").read_text())
     record.update({"params": net.count_params(), "shipped_checkpoint": checkpoint, "best_epoch": best["epoch"],
-                   "best_val_psnr": best["val_psnr"], **(extra or {})})
+                   "best_val_psnr": best["val_psnr"], **({"averaged_epochs": averaged} if averaged else {}),
+                   **(extra or {})})
     (dest / f"{stem}.json").write_text(json.dumps(record, indent=2) + "\n")
     return target
 

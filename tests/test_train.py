@@ -154,6 +154,38 @@ def test_fit_reduces_the_loss_and_writes_its_files(tmp_path):
     assert all((tmp_path / name).exists() for name in ("best.weights.h5", "last.weights.h5", "config.json"))
 
 
+def test_keep_epochs_keeps_every_epoch_and_the_tail_average_is_their_mean(tmp_path):
+    data = tiny_pairs()
+    fit(models.build_denoiser, l1_ssim_loss(), data, data, tmp_path / "plain", _config(epochs=2),
+        predict=lambda m, low: inference.denoise(low, m), verbose=0)
+    assert not (tmp_path / "plain" / "epochs").exists(), "epochs are kept only when asked"
+    run = tmp_path / "run"
+    fit(models.build_denoiser, l1_ssim_loss(), data, data, run, _config(epochs=3, keep_epochs=True),
+        predict=lambda m, low: inference.denoise(low, m), verbose=0)
+    assert train.tail_epochs(run, 3) == [1, 2, 3] and train.tail_epochs(run, 2) == [2, 3]
+    last = train.load_checkpoint("denoiser", run / "last.weights.h5").get_weights()
+    third = train.load_checkpoint("denoiser", train.epoch_weights(run, 3)).get_weights()
+    for a, b in zip(last, third, strict=True):
+        np.testing.assert_array_equal(a, b)
+    second = train.load_checkpoint("denoiser", train.epoch_weights(run, 2)).get_weights()
+    assert any(not np.array_equal(a, b) for a, b in zip(second, third, strict=True)), "epochs 2 and 3 must differ"
+    average = train.tail_average("denoiser", run, 2).get_weights()
+    for a, b, mean in zip(second, third, average, strict=True):
+        np.testing.assert_allclose(mean, (a.astype(np.float64) + b) / 2, rtol=1e-6, atol=1e-7)
+    (tmp_path / "weights").mkdir()
+    shipped = train.export_weights("denoiser", run, tmp_path / "weights", checkpoint="tail:2")
+    for a, b in zip(pretrained.load("denoiser", shipped).get_weights(), average, strict=True):
+        np.testing.assert_array_equal(a, b)
+    card = json.loads((tmp_path / "weights" / "denoiser.json").read_text())
+    assert card["shipped_checkpoint"] == "tail:2" and card["averaged_epochs"] == [2, 3]
+    with pytest.raises(ValueError, match=r"run: kept the weights of 3 epochs .*fewer than the 4"):
+        train.tail_average("denoiser", run, 4)
+    with pytest.raises(ValueError, match="at least 2"):
+        train.tail_epochs(run, 1)
+    with pytest.raises(ValueError, match="tail:K"):
+        train.export_weights("denoiser", run, tmp_path / "weights", checkpoint="tail:x")
+
+
 @pytest.mark.slow
 def test_fit_with_synthesis_logs_every_validation_level_and_selects_on_the_score(tmp_path):
     data = tiny_pairs()

@@ -10,6 +10,8 @@
 # less towards r = 32) and came within 0.11 dB of its rule; the authors train 200 epochs of 2422 images.
 # Afterwards, here (CPU), by the same rule as Z2 (its card entry; write it down again before scoring):
 #   python tools/validation_sweep.py zero-dce runs/zd_gpu lolenhance/weights/zero_dce.weights.h5 --checkpoint last
+# Every epoch's weights are kept (--keep-epochs, runs/zd_gpu/epochs/), so a rule may score the average of the
+# last epochs instead (train.tail_average; export_weights(..., checkpoint="tail:4")).
 #   MINUTES   wall budget (default 8.5); WORKERS batch processes (default 3); SMOKE=1: a few steps, on a CPU
 #   OUT       folder whose files come back (default runs/device_out)
 set -u
@@ -23,7 +25,7 @@ else
 fi
 $PY -m lolenhance.train zero-dce --out runs/zd_gpu --data ../shared/data/lol-real --learning-rate 1e-4 --ssim-weight 0 \
     --synthetic-share 1.0 --identity-share 0.1 --min-ratio 0.125 --max-ratio 8 --seed 22 --split-seed 5 \
-    --workers "$workers" $size > "$OUT/zd_gpu.log" 2>&1
+    --keep-epochs --workers "$workers" $size > "$OUT/zd_gpu.log" 2>&1
 command -v nvidia-smi > /dev/null && nvidia-smi --query-gpu=name,memory.used --format=csv
 tar czf "$OUT/zd_gpu.tgz" runs/zd_gpu
 tail -3 runs/zd_gpu/history.csv | cut -c1-160
