@@ -46,7 +46,7 @@ test-notebooks: install
 
 # Style (ruff), the layers of DESIGN.md (import-linter, contracts in pyproject.toml), types (mypy).
 lint: install
-	$(BIN)/ruff check lolenhance tests benchmarks tools
+	$(BIN)/ruff check lolenhance tests benchmarks tools notebooks
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 
