@@ -144,3 +144,19 @@ def test_readme_prose_on_the_from_scratch_zero_dce_quotes_its_card():
               f"asked for {before['sum'] - 2.0:.2f} dB"]
     _assert_readme_states(stated, "zero_dce.json")
     assert after["sum"] > before["sum"] - 2.0, "the README says Z2 missed the rule's (a)"
+
+
+def test_readme_prose_on_the_whole_scene_zero_dce_quotes_its_card():
+    """The Zero-DCE Z4 numbers in the README's prose are its entry in the card, beside Z2's."""
+    card = json.loads((ROOT / "lolenhance" / "weights" / "zero_dce.json").read_text())
+    (whole,) = [stage for stage in card["stages_not_shipped"] if stage.get("stage", "").startswith("Z4")]
+    (cropped,) = [stage for stage in card["stages_not_shipped"] if stage.get("stage", "").startswith("Z2")]
+    gap = whole["official_gap_db"]["Z4 tail average"]
+    at_16 = whole["validation_sweep_psnr_db"]["Z4 tail average"]["16"]
+    cropped_16 = cropped["validation_sweep_psnr_db"]["Z2 last checkpoint"]["16"]
+    stated = [f"its summed distance was {gap['sum']:.2f} dB",
+              f"(r = 16: {at_16:.2f} dB against Z2's {cropped_16:.2f} and the official 16.2)"]
+    _assert_readme_states(stated, "zero_dce.json")
+    assert gap["sum"] > cropped["official_gap_db"]["Z2 last checkpoint"]["sum"], "the README says further than Z2's"
+    assert at_16 > cropped_16 > 16.2, "the README says whole scenes made the curves brighter at r = 16"
+    assert whole["config"]["crop_size"] == whole["config"]["resize"] == 256, "the README says whole resized scenes"
