@@ -66,7 +66,7 @@ __all__ = [
     "TrainConfig", "split_train_val", "validation_levels", "synthetic_validation", "validation_psnrs",
     "validation_score", "fit", "train_denoiser", "train_curves", "export_weights", "load_checkpoint", "load_weights_file",
     "average_weights", "lineage_splits", "pairs_trained_on", "fold_split", "TrainingDiverged", "epoch_weights",
-    "tail_epochs", "tail_average",
+    "tail_epochs", "tail_average", "load_run_checkpoint",
 ]
 
 
@@ -940,8 +940,38 @@ def tail_average(model_kind: str, run_dir: str | os.PathLike, count: int) -> ker
     keras.Model
         The inference network holding the average (:func:`average_weights`).
     """
-    epochs = tail_epochs(run_dir, count)
-    return average_weights(model_kind, [(epoch_weights(run_dir, epoch), 1 / count) for epoch in epochs])
+    return load_run_checkpoint(model_kind, run_dir, f"tail:{count}")[0]
+
+
+def load_run_checkpoint(model_kind: str, run_dir: str | os.PathLike,
+                        checkpoint: str = "best") -> tuple[keras.Model, list[int] | None]:
+    """The inference network a run's checkpoint names, and the epochs it averages (None for one checkpoint).
+
+    Parameters
+    ----------
+    model_kind : {"denoiser", "curve", "zero-dce"}
+    run_dir : str or path-like
+        A :func:`fit` run folder.
+    checkpoint : {"best", "last"} or "tail:K"
+        ``best.weights.h5``, ``last.weights.h5``, or the equal average of the last K epochs of a
+        ``keep_epochs`` run (:func:`tail_average`).
+
+    Returns
+    -------
+    net : keras.Model
+    averaged_epochs : list of int or None
+
+    Raises
+    ------
+    ValueError
+        Any other ``checkpoint``, or fewer kept epochs than K (:func:`tail_epochs`).
+    """
+    if checkpoint in ("best", "last"):
+        return load_checkpoint(model_kind, Path(run_dir) / f"{checkpoint}.weights.h5"), None
+    if not (checkpoint.startswith("tail:") and checkpoint[5:].isdigit()):
+        raise ValueError(f"checkpoint must be 'best', 'last' or 'tail:K' (K an integer), got {checkpoint!r}")
+    epochs = tail_epochs(run_dir, int(checkpoint[5:]))
+    return average_weights(model_kind, [(epoch_weights(run_dir, epoch), 1 / len(epochs)) for epoch in epochs]), epochs
 
 
 def export_weights(model_kind: str, run_dir: str | os.PathLike, dest: str | os.PathLike | None = None,
@@ -969,17 +999,12 @@ def export_weights(model_kind: str, run_dir: str | os.PathLike, dest: str | os.P
     Path
         The written weights file (inference network only).
     """
-    tail = checkpoint.startswith("tail:") and checkpoint[5:].isdigit()
-    if checkpoint not in ("best", "last") and not tail:
-        raise ValueError(f"checkpoint must be 'best', 'last' or 'tail:K' (K an integer), got {checkpoint!r}")
     import shutil
 
     run_dir = Path(run_dir)
     dest = Path(dest) if dest is not None else Path(__file__).resolve().parent / "weights"
     stem = model_kind.replace("-", "_")
-    averaged = tail_epochs(run_dir, int(checkpoint[5:])) if tail else None
-    net = (tail_average(model_kind, run_dir, int(checkpoint[5:])) if tail
-           else load_checkpoint(model_kind, run_dir / f"{checkpoint}.weights.h5"))
+    net, averaged = load_run_checkpoint(model_kind, run_dir, checkpoint)
     target = dest / f"{stem}.weights.h5"
     net.save_weights(target)
     shutil.copyfile(run_dir / "history.csv", dest / f"{stem}_history.csv")

@@ -1,8 +1,8 @@
 """Score weights on a training run's held-out Train images: real pairs and the exposure sweep.
 
 Compares the weights a stage started from with the stage's best checkpoint (or ``--checkpoint
-last``, or ``tail:K``: the equal average of the last K epochs of a ``--keep-epochs`` run) on that stage's own validation split (``split_train_val`` with the run's seed), never on
-Test: PSNR on the held-out real LOL pairs, and on their high images darkened by
+last``, or ``tail:K``: the equal average of the last K epochs of a ``--keep-epochs`` run) on that
+stage's own validation split (``split_train_val`` with the run's seed), never on Test: PSNR on the held-out real LOL pairs, and on their high images darkened by
 :func:`lolenhance.robustness.exposure_sweep` at r = 1 (do no harm) … 64 with noise seed 7. The
 numbers under ``validation_sweep_psnr_db`` in the weights cards come from it. Then the score ``fit``
 selects on now (:func:`lolenhance.train.validation_score` on
@@ -66,16 +66,16 @@ def lineage_note(kind: str, pairs: list, held_out: list) -> str:
             f"of the shipped {kind}'s lineage (its card): for weights of that lineage their PSNR is partly recall")
 
 
-def score(kind: str, path: str | tuple[str, int], lows: list, highs: list, sweep: dict, selection: dict | None,
+def score(kind: str, weights, lows: list, highs: list, sweep: dict, selection: dict | None,
           real_only: bool = False) -> dict:
-    """Everything the rules read, for one weights file (or ``(run, K)``: its last K epochs' average) on
-    one split's held-out images.
+    """Everything the rules read, for one weights file (or an already loaded network) on one split's
+    held-out images.
 
     ``{"real": per-pair PSNRs}``, and unless ``real_only``: ``"sweep"`` (PSNR per darkening r),
     ``"levels"`` (the selection sweep's PSNR per level, or None), ``"illuminants"`` (light → r →
     ``[PSNR, colour error]``), each a mean over the images.
     """
-    enhance = predictor(kind, train.tail_average(kind, *path) if isinstance(path, tuple) else train.load_weights_file(kind, path))
+    enhance = predictor(kind, train.load_weights_file(kind, weights) if isinstance(weights, str) else weights)
     result: dict = {"real": [psnr(enhance(low), high) for low, high in zip(lows, highs, strict=True)]}
     if real_only:
         return result
@@ -169,8 +169,14 @@ def main() -> None:
                              "run's split and synthesis")
     parser.add_argument("--json", help="also write every score here (per pair, per level, per light) for a card")
     args = parser.parse_args()
-    tail = args.checkpoint.startswith("tail:") and args.checkpoint[5:].isdigit()
-    if args.checkpoint not in ("best", "last") and not tail:
+    checkpoint, described = f"{args.run}/{args.checkpoint}.weights.h5", None
+    if not args.weights and args.checkpoint.startswith("tail"):
+        try:
+            checkpoint, averaged = train.load_run_checkpoint(args.kind, args.run, args.checkpoint)
+        except ValueError as error:
+            parser.error(str(error))
+        described = f"{args.run}/epochs {averaged} (equal average)"
+    elif args.checkpoint not in ("best", "last"):
         parser.error(f"--checkpoint must be best, last or tail:K, got {args.checkpoint!r}")
     config = train.TrainConfig(**json.load(open(f"{args.run}/config.json")))
     pairs = list_pairs(args.data, "train")
@@ -179,7 +185,6 @@ def main() -> None:
     # a start fine-tuned from the shipped lineage inherits what every earlier stage trained on
     print(lineage_note(args.kind, pairs, val), flush=True)
     sweep, selection = held_out_sets(config, highs)
-    checkpoint = (args.run, int(args.checkpoint[5:])) if tail else f"{args.run}/{args.checkpoint}.weights.h5"
     candidates = args.weights or [checkpoint]
     names = ["start", *(args.weights or [f"stage {args.checkpoint}"])]
     results, summaries = {}, {}
@@ -190,9 +195,8 @@ def main() -> None:
             summaries[name]["official_gap"] = official_gap(summaries[name]["sweep"])
         report(name, summaries[name])
     if args.json:
-        described = [f"{args.run}/epochs {train.tail_epochs(*c)} (equal average)" if isinstance(c, tuple) else c
-                     for c in candidates]
-        record = {"held_out_pairs": [pair.name for pair in val], "weights": dict(zip(names, [args.start, *described])),
+        sources = args.weights or [described or checkpoint]
+        record = {"held_out_pairs": [pair.name for pair in val], "weights": dict(zip(names, [args.start, *sources])),
                   "scores": summaries}
         Path(args.json).write_text(json.dumps(record, indent=1))
 
