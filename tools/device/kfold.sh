@@ -9,6 +9,7 @@
 # and, if the recipe passes its rule, ship the equal average of the K runs (tools/weight_soup.py).
 #   KIND      denoiser (default) or curve      K   folds (default 5)
 #   RECIPE    the recipe's options (default: the denoiser's stage 8, lights on the locus, 30 % synthetic)
+#   EPOCHS    epochs of 476 steps (default 6; the cosine schedule spans them, so set what fits MINUTES)
 #   MINUTES   wall budget of each run (default 8.5); SMOKE=1: a few steps, to try the script on a CPU
 #   OUT       folder whose files come back (default runs/device_out)
 set -u
@@ -26,7 +27,7 @@ fi
 if [ "${SMOKE:-0}" = 1 ]; then
     size="--epochs 1 --steps-per-epoch 2 --batch-size 4 --crop-size 64 --max-minutes 5"; workers=0
 else
-    size="--epochs 6 --steps-per-epoch 476 $shape --max-minutes ${MINUTES:-8.5}"; workers=$(( $(nproc) / K ))
+    size="--epochs ${EPOCHS:-6} --steps-per-epoch 476 $shape --max-minutes ${MINUTES:-8.5}"; workers=$(( $(nproc) / K ))
 fi
 for fold in $(seq 0 $((K - 1))); do
     $PY -m lolenhance.train "$KIND" --out "runs/kfold_${KIND}_f$fold" --data ../shared/data/lol-real ${RECIPE:-$default} \
@@ -35,6 +36,6 @@ for fold in $(seq 0 $((K - 1))); do
 done
 wait
 command -v nvidia-smi > /dev/null && nvidia-smi --query-gpu=name,memory.used --format=csv
-tar czf "$OUT/kfold_runs.tgz" runs/kfold_${KIND}_f*
+tar czf "$OUT/kfold_runs.tgz" --exclude=backup runs/kfold_${KIND}_f*
 for fold in $(seq 0 $((K - 1))); do tail -2 "runs/kfold_${KIND}_f$fold/history.csv" | cut -c1-100; done
 echo TRAIN-DONE
