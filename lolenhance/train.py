@@ -41,6 +41,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -95,7 +96,8 @@ class TrainConfig:
     patience : int
         Early stopping: epochs without a better validation PSNR.
     max_minutes : float or None
-        Wall-clock budget; training stops cleanly after the epoch that exceeds it.
+        Wall-clock budget; training pauses after the epoch that exceeds it, keeping its resume
+        state, so the same command run again finishes the schedule.
     seed : int
     synthetic_share : float
         Share of training crops synthesised from the high images by the physical model
@@ -490,21 +492,31 @@ def _callbacks(out: Path, config: TrainConfig, val_lows, val_highs, val_sweep, p
                 self.model.save_weights(epoch_weights(out, epoch + 1))
 
     class WallClock(keras.callbacks.Callback):
+        """Stops at the budget as a pause: the resume state is kept, so the same command finishes the schedule."""
+
         def __init__(self) -> None:
             super().__init__()
             self.start = time.monotonic()
+            self.paused = False
 
         def on_epoch_end(self, epoch, logs=None):
             if config.max_minutes is not None and time.monotonic() - self.start > 60 * config.max_minutes:
-                print(f"wall-clock budget of {config.max_minutes} min reached after epoch {epoch + 1}", flush=True)
+                self.paused = epoch + 1 < config.epochs
+                print(f"wall-clock budget of {config.max_minutes} min reached after epoch {epoch + 1}"
+                      + (f" of {config.epochs}; run the same command again to go on" if self.paused else ""), flush=True)
                 self.model.stop_training = True
+
+        def on_train_end(self, logs=None):
+            # after an interrupt Keras skips on_train_end, so that resume state is kept too
+            if not self.paused:
+                shutil.rmtree(out / "backup", ignore_errors=True)
 
     return [
         keras.callbacks.TerminateOnNaN(),
         ValidationPSNR(),
         keras.callbacks.CSVLogger(str(out / "history.csv"), append=True),
         keras.callbacks.EarlyStopping(monitor="val_psnr", mode="max", patience=config.patience),
-        keras.callbacks.BackupAndRestore(str(out / "backup")),
+        keras.callbacks.BackupAndRestore(str(out / "backup"), delete_checkpoint=False),  # WallClock decides
         WallClock(),
     ]
 
@@ -601,7 +613,9 @@ def fit(
     train_pairs, val_pairs : list of Pair, or (lows, highs) lists of images
     out : str or path-like
         Run folder: ``best.weights.h5``, ``last.weights.h5``, ``history.csv``, ``config.json``,
-        ``backup/`` (resume state). Re-running with the same folder resumes.
+        ``backup/`` (resume state). Re-running with the same folder resumes a run that was
+        interrupted or paused by ``config.max_minutes``; a finished run's folder is refused
+        (``FileExistsError``), since training again would overwrite its weights.
     config : TrainConfig
     predict : callable
         ``predict(model, low) -> enhanced`` on one whole image (for validation PSNR).
@@ -642,6 +656,12 @@ def fit(
         raise ValueError("iteration_counts needs with_exposure (the curve model's inputs)")
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
+    # a resumed run continues the data stream where the interrupted one stopped (see module docstring)
+    first_epoch = _backed_up_epoch(out / "backup")
+    earlier = [name for name in ("best.weights.h5", "last.weights.h5", "epochs") if (out / name).exists()]
+    if first_epoch == 0 and earlier:  # a finished run: training again would overwrite what it kept
+        raise FileExistsError(f"{out}: holds a finished run ({', '.join(earlier)}) and no resume state to go on "
+                              "from; train into another folder, or delete this one to start over")
     (out / "config.json").write_text(json.dumps(asdict(config), indent=2))
     keras.utils.set_random_seed(config.seed)
     if isinstance(val_pairs, tuple):
@@ -654,8 +674,6 @@ def fit(
         if config.crop_size > config.resize:
             raise ValueError(f"crop_size {config.crop_size} does not fit in images resized to {config.resize}")
         train_pairs = resize_pairs(train_pairs, config.resize)
-    # a resumed run continues the data stream where the interrupted one stopped (see module docstring)
-    first_epoch = _backed_up_epoch(out / "backup")
     augment = PairedAugmenter(photometric=False) if config.augment else None
     if not on_tensorflow:
         stream = PairBatchStream(train_pairs, batch_size=config.batch_size, crop_size=config.crop_size,

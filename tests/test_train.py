@@ -222,6 +222,27 @@ def test_interrupted_run_resumes_where_it_stopped(tmp_path):
 
 
 @pytest.mark.slow
+def test_a_run_paused_by_its_budget_goes_on_and_a_finished_run_is_not_overwritten(tmp_path):
+    data = tiny_pairs()
+    predict = lambda m, low: inference.denoise(low, m)  # noqa: E731
+    config = _config(epochs=3, max_minutes=0.0, keep_epochs=True)  # a budget every epoch exceeds
+    fit(models.build_denoiser, l1_ssim_loss(), data, data, tmp_path, config, predict=predict, verbose=0)
+    assert len(_history(tmp_path / "history.csv")) == 1
+    assert (tmp_path / "backup").is_dir(), "a paused run must keep its resume state"
+    fit(models.build_denoiser, l1_ssim_loss(), data, data, tmp_path, config, predict=predict, verbose=0)
+    assert [int(row["epoch"]) for row in _history(tmp_path / "history.csv")] == [0, 1]
+    first_epochs = {n: (tmp_path / "epochs" / f"00{n}.weights.h5").read_bytes() for n in (1, 2)}
+    fit(models.build_denoiser, l1_ssim_loss(), data, data, tmp_path, config, predict=predict, verbose=0)
+    assert [int(row["epoch"]) for row in _history(tmp_path / "history.csv")] == [0, 1, 2]
+    assert not (tmp_path / "backup").exists(), "the schedule is done: nothing left to resume"
+    assert all((tmp_path / "epochs" / f"00{n}.weights.h5").read_bytes() == kept for n, kept in first_epochs.items())
+    last = (tmp_path / "last.weights.h5").read_bytes()
+    with pytest.raises(FileExistsError, match=r"holds a finished run \(best.weights.h5, last.weights.h5, epochs\)"):
+        fit(models.build_denoiser, l1_ssim_loss(), data, data, tmp_path, config, predict=predict, verbose=0)
+    assert (tmp_path / "last.weights.h5").read_bytes() == last and len(_history(tmp_path / "history.csv")) == 3
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("augment", [False, True])
 def test_resumed_run_ends_with_the_weights_of_an_uninterrupted_run(tmp_path, augment):
     class Interrupt(keras.callbacks.Callback):
