@@ -367,7 +367,8 @@ def build_parser() -> argparse.ArgumentParser:
         "train",
         help="train a model (the recipe of the shipped weights)",
         description="Train a model on the train split of a data root. Re-running with the same --out "
-        "resumes an interrupted run from its last epoch.",
+        "resumes an interrupted run, or one paused by --max-minutes, from its last epoch; a finished "
+        "run's folder is refused.",
     )
     add_training_arguments(train)
     train.set_defaults(handler=_train)
@@ -425,7 +426,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         return handler(args)
-    except (FileNotFoundError, ValueError) as error:
+    except (FileNotFoundError, FileExistsError, ValueError) as error:
         # expected user errors: one clear line, no traceback
         print(f"lolenhance: error: {error}", file=sys.stderr)
         return 1

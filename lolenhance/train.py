@@ -1055,8 +1055,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run a training from parsed arguments; writes ``run.json`` (command, time, commit)."""
+    """Run a training from parsed arguments; writes ``run.json`` (command, time, commit).
+
+    A run paused by ``--max-minutes`` and finished by the same command again reports the wall time
+    of all its calls.
+    """
     config = TrainConfig(**{name: getattr(args, name) for name in asdict(TrainConfig())})
+    record_file = Path(args.out) / "run.json"
+    earlier_minutes = json.loads(record_file.read_text())["wall_minutes"] if record_file.exists() else 0.0
     start = time.time()
     if args.model == "denoiser":
         train_denoiser(args.data, args.out, config)
@@ -1067,12 +1073,12 @@ def run(args: argparse.Namespace) -> int:
         "model": args.model,
         "command": " ".join(["python -m lolenhance.train", *sys.argv[1:]]) if __name__ == "__main__" else " ".join(sys.argv),
         "data": str(args.data),
-        "wall_minutes": round((time.time() - start) / 60, 1),
+        "wall_minutes": round(earlier_minutes + (time.time() - start) / 60, 1),
         "git_commit": commit or None,
         "config": asdict(config),
         "synthesis": asdict(synthesis) if (synthesis := config.synthesis()) is not None else None,
     }
-    (Path(args.out) / "run.json").write_text(json.dumps(record, indent=2))
+    record_file.write_text(json.dumps(record, indent=2))
     print(json.dumps(record, indent=2))
     return 0
 

@@ -463,3 +463,15 @@ def test_cli_augment_refuses_non_empty_output_and_overlap(tmp_path, capsys):
     assert not (source / "augmented").exists()
     with pytest.raises(SystemExit):
         main(["augment", "--data", str(source), "--out", str(tmp_path / "x"), "--copies", "0"])
+
+
+def test_cli_train_refuses_a_finished_run_folder_in_one_line(tmp_path, capsys):
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "last.weights.h5").write_bytes(b"the weights of an earlier run")
+    status = cli.main(["train", "denoiser", "--out", str(run), "--epochs", "1", "--steps-per-epoch", "1",
+                       "--val-pairs", "1"])
+    err = capsys.readouterr().err
+    assert status == 1 and err.startswith(f"lolenhance: error: {run}: holds a finished run (last.weights.h5)")
+    assert "Traceback" not in err and (run / "last.weights.h5").read_bytes() == b"the weights of an earlier run"
+    assert not (run / "config.json").exists()
