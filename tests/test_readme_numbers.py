@@ -160,3 +160,17 @@ def test_readme_prose_on_the_whole_scene_zero_dce_quotes_its_card():
     assert gap["sum"] > cropped["official_gap_db"]["Z2 last checkpoint"]["sum"], "the README says further than Z2's"
     assert at_16 > cropped_16 > 16.2, "the README says whole scenes made the curves brighter at r = 16"
     assert whole["config"]["crop_size"] == whole["config"]["resize"] == 256, "the README says whole resized scenes"
+
+
+def test_readme_prose_on_the_two_seed_zero_dce_quotes_its_card():
+    """The Zero-DCE Z6/Z7 numbers in the README's prose are their entry in the card."""
+    card = json.loads((ROOT / "lolenhance" / "weights" / "zero_dce.json").read_text())
+    (pair,) = [stage for stage in card["stages_not_shipped"] if stage.get("stage", "").startswith("Z6")]
+    z6, z7 = (pair["official_gap_db"][f"{name} tail average"]["sum"] for name in ("Z6 (seed 22)", "Z7 (seed 27)"))
+    at_16 = [pair["validation_sweep_psnr_db"][f"{name} tail average"]["16"] for name in ("Z6 (seed 22)", "Z7 (seed 27)")]
+    mean = pair["mean_summed_gap_of_the_two_seeds_db"]
+    stated = [f"their summed distances were {z6:.2f} and {z7:.2f} dB (mean {mean:.2f}; the rule asked 13.13)",
+              f"At r = 16 they gave {at_16[0]:.2f} and {at_16[1]:.2f} dB", f"{abs(z7 - z6):.2f} dB apart"]
+    _assert_readme_states(stated, "zero_dce.json")
+    assert mean == round((z6 + z7) / 2, 2) and mean > 13.13, "the README says the mean missed the rule's bar"
+    assert pair["config"]["batch_size"] == 8 and pair["config"]["crop_size"] == pair["config"]["resize"] == 256
