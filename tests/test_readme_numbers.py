@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -174,3 +175,19 @@ def test_readme_prose_on_the_two_seed_zero_dce_quotes_its_card():
     _assert_readme_states(stated, "zero_dce.json")
     assert mean == round((z6 + z7) / 2, 2) and mean > 13.13, "the README says the mean missed the rule's bar"
     assert pair["config"]["batch_size"] == 8 and pair["config"]["crop_size"] == pair["config"]["resize"] == 256
+
+
+def test_readme_prose_on_the_denoiser_kfold_round_quotes_its_card():
+    """The k-fold round's real-pair change in the README is the denoiser card's entry."""
+    card = json.loads((ROOT / "lolenhance" / "weights" / "denoiser.json").read_text())
+    (round_,) = [stage for stage in card["stages_not_shipped"] if stage.get("stage", "").startswith("K-fold round")]
+    change = round_["real_pair_change_db"]
+    low, high = change["interval_90"]
+    stated = [f"the real pairs fell by {-change['mean']:.2f} dB", f"(90 % interval −{-low:.2f} to −{-high:.2f})"]
+    _assert_readme_states(stated, "denoiser.json")
+    assert high < 0, "the README says the real pairs fell (the whole interval below zero)"
+    folds = [re.findall(r"start ([0-9.]+) dB, stage ([0-9.]+) dB", line)[0] for line in change["per_fold"]]
+    assert len(folds) == round_["config"]["folds"] == 5
+    assert all(float(stage) < float(start) for start, stage in folds), "the README says every fold lower"
+    colour = round_["illuminant_mean_colour_error_deg"]
+    assert colour["fold runs, last"] < colour["start (shipped)"], "the README says the colour error improved"
