@@ -15,6 +15,7 @@ It draws its random numbers with NumPy rather than ``tf.random``, so its crops a
 from __future__ import annotations
 
 import multiprocessing
+import time
 from collections import deque
 from collections.abc import Callable, Generator
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
@@ -470,6 +471,9 @@ class PairBatchStream:
         self.synthesiser = (_Synthesiser(synthesis, self.lows, self.highs, self.exposures)
                             if synthesis is not None else None)
         self._order: tuple[int, np.ndarray] = (-1, np.empty(0, np.int64))  # (pass, its permutation)
+        #: Seconds the consumer of :meth:`batches` has waited for its batches so far (with no
+        #: workers, the time it spent computing them): what the training loop lost to the data.
+        self.wait_seconds = 0.0
 
     def _pair_index(self, k: int) -> int:
         count = len(self.lows)
@@ -524,16 +528,21 @@ class PairBatchStream:
         if workers <= 0:
             index = start
             while True:
-                yield self.batch(index)
+                began = time.perf_counter()
+                batch = self.batch(index)
+                self.wait_seconds += time.perf_counter() - began
+                yield batch
                 index += 1
         with multiprocessing.get_context("spawn").Pool(workers, initializer=_start_worker, initargs=(self,)) as pool:
             pending = deque(pool.apply_async(_worker_batch, (index,)) for index in range(start, start + 2 * workers))
             next_index = start + 2 * workers
             while True:
+                began = time.perf_counter()
                 try:  # a hung worker is an error, not a silent stall of the training
                     result = pending.popleft().get(timeout=WORKER_TIMEOUT_S)
                 except multiprocessing.TimeoutError as error:
                     raise RuntimeError(f"PairBatchStream: a worker gave no batch in {WORKER_TIMEOUT_S} s") from error
+                self.wait_seconds += time.perf_counter() - began
                 pending.append(pool.apply_async(_worker_batch, (next_index,)))
                 next_index += 1
                 yield result

@@ -20,9 +20,11 @@ One command trains a model; the exact command behind each shipped weights file i
 * Adam with cosine decay, a (1 − SSIM) term beside L1 (:func:`lolenhance.models.losses.l1_ssim_loss`);
 * callbacks: best-val-PSNR weights (``best.weights.h5``; with ``keep_epochs`` every epoch's too),
   a CSV history, early stopping on the
-  validation PSNR, ``BackupAndRestore`` every epoch (``--resume`` continues an interrupted run
-  where it stopped), a wall-clock budget, and a NaN guard that stops with a clear message
-  instead of saving NaN weights;
+  validation PSNR, ``BackupAndRestore`` every epoch (the same command again continues an
+  interrupted run where it stopped), a wall-clock budget (a pause, which the same command
+  resumes), a NaN guard that stops with a clear message instead of saving NaN weights, and on
+  the NumPy stream (Keras's other backends) ``data_wait_share``, the part of each epoch's steps
+  spent waiting for batches;
 * **resuming gives the uninterrupted result**: ``BackupAndRestore`` restores the weights, the
   optimiser state and the epoch, and the data stream restarts exactly where the interrupted run
   left it, because every training element is a pure function of ``(seed, element index)``
@@ -459,8 +461,21 @@ def validation_psnrs(enhance: Callable[[np.ndarray], np.ndarray], lows: list[np.
                   for level, (level_lows, targets) in sweep.items()}
 
 
-def _callbacks(out: Path, config: TrainConfig, val_lows, val_highs, val_sweep, predict: Callable):
+def _callbacks(out: Path, config: TrainConfig, val_lows, val_highs, val_sweep, predict: Callable,
+               stream: PairBatchStream | None = None):
     import keras
+
+    class DataWait(keras.callbacks.Callback):
+        """Logs ``data_wait_share``: the part of an epoch's training steps spent waiting for batches."""
+
+        def on_epoch_begin(self, epoch, logs=None):
+            self.began, self.waited = time.perf_counter(), stream.wait_seconds if stream is not None else 0.0
+
+        def on_epoch_end(self, epoch, logs=None):
+            # first of the callbacks, so the validation that follows is not counted in the epoch
+            if stream is not None and logs is not None:
+                elapsed = time.perf_counter() - self.began
+                logs["data_wait_share"] = (stream.wait_seconds - self.waited) / max(elapsed, 1e-9)
 
     class ValidationPSNR(keras.callbacks.Callback):
         """Scores whole validation images; keeps the best weights."""
@@ -512,6 +527,7 @@ def _callbacks(out: Path, config: TrainConfig, val_lows, val_highs, val_sweep, p
                 shutil.rmtree(out / "backup", ignore_errors=True)
 
     return [
+        DataWait(),
         keras.callbacks.TerminateOnNaN(),
         ValidationPSNR(),
         keras.callbacks.CSVLogger(str(out / "history.csv"), append=True),
@@ -682,7 +698,7 @@ def fit(
         batches = stream.batches(first_epoch * config.steps_per_epoch, workers=config.workers)
         try:
             return _fit_model(build_model, loss, batches, None, out, config, val_lows, val_highs, val_sweep, predict,
-                              callbacks, verbose)
+                              callbacks, verbose, stream=stream)
         finally:
             batches.close()  # ends the worker processes
     import tensorflow as tf
@@ -712,7 +728,7 @@ def fit(
 
 
 def _fit_model(build_model, loss, dataset, strategy, out: Path, config: TrainConfig, val_lows, val_highs, val_sweep,
-               predict, callbacks, verbose: int):
+               predict, callbacks, verbose: int, stream: PairBatchStream | None = None):
     """Build, compile and ``model.fit`` on ``dataset`` (a ``tf.data`` stream under ``strategy``, or batches)."""
     import contextlib
 
@@ -726,7 +742,7 @@ def _fit_model(build_model, loss, dataset, strategy, out: Path, config: TrainCon
         model.compile(optimizer=keras.optimizers.Adam(schedule), loss=loss)
     if strategy is not None:
         _work_around_keras_multi_worker(model, strategy, dataset.element_spec)
-    built_in = _callbacks(out, config, val_lows, val_highs, val_sweep, predict)
+    built_in = _callbacks(out, config, val_lows, val_highs, val_sweep, predict, stream)
     try:
         model.fit(
             dataset,

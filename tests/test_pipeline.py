@@ -249,6 +249,18 @@ def test_numpy_stream_workers_give_the_same_batches():
         np.testing.assert_array_equal(a[1], b[1])
 
 
+def test_numpy_stream_counts_the_time_its_consumer_waits():
+    stream = _stream(synthesis=SynthesisConfig(share=0.5))
+    assert stream.wait_seconds == 0.0
+    list(itertools.islice(stream.batches(0), 3))
+    inline = stream.wait_seconds
+    assert inline > 0.0, "with no workers, computing the batches is the wait"
+    batches = stream.batches(0, workers=1)
+    list(itertools.islice(batches, 3))
+    batches.close()
+    assert stream.wait_seconds > inline, "waiting on a worker is counted too"
+
+
 def test_numpy_stream_visits_every_pair_once_per_pass():
     levels = (0.1, 0.2, 0.3, 0.4)
     images = [np.full((16, 16, 3), level, np.float32) for level in levels]
