@@ -68,6 +68,22 @@ def test_cli_scores_every_train_pair_once(fold_runs) -> None:
 
 
 @pytest.mark.slow
+def test_cli_scores_each_run_on_the_pairs_it_trained_on(fold_runs) -> None:
+    start = fold_runs[0] / "best.weights.h5"  # fold 0's own weights: on its pairs it must equal the start
+    done = _cli("denoiser", str(start), *map(str, fold_runs), "--data", str(embedded_root()), "--real-only",
+                "--trained-pairs", "--json", str(fold_runs[0].parent / "trained.json"))
+    assert done.returncode == 0, done.stderr
+    trained = json.loads((fold_runs[0].parent / "trained.json").read_text())["scores"]["trained_pairs"]
+    pairs = list_pairs(embedded_root(), "train")
+    splits = [train.TrainConfig(folds=2, fold=fold, split_seed=3).split(pairs)[0] for fold in range(2)]
+    assert [run["pairs"] for run in trained["by_run"]] == [len(split) for split in splits]
+    assert trained["pairs_scored"] == sum(len(split) for split in splits) == len(pairs)  # 2 folds: each pair once
+    assert trained["by_run"][0]["stage"] == trained["by_run"][0]["start"]
+    assert trained["by_run"][1]["stage"] != trained["by_run"][1]["start"]
+    assert "real pairs the runs trained on" in done.stdout
+
+
+@pytest.mark.slow
 def test_cli_refuses_runs_that_are_not_the_folds_of_one_split(fold_runs) -> None:
     start = fold_runs[0] / "best.weights.h5"
     done = _cli("denoiser", str(start), str(fold_runs[0]), str(fold_runs[0]), "--data", str(embedded_root()), "--real-only")

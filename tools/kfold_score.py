@@ -9,6 +9,11 @@ scores, pooled: real pairs per image, sweeps and illuminants as means over all h
 
 What ships after a k-fold decision is the average of the fold runs (``tools/weight_soup.py``, equal
 coefficients): it has trained on every pair, so the k-fold score is the recipe's, not its own.
+
+``--trained-pairs`` also scores every run on the real pairs it *trained* on, against the start.
+When the start's lineage trained on every pair, a run that loses on its held-out pairs may be
+forgetting what the start recalled, or paying the recipe's own cost: a loss on the pairs the run
+trained on too is the recipe's cost; a gain there beside a loss on the held-out ones is forgetting.
 """
 
 import argparse
@@ -43,6 +48,32 @@ def pooled(results: list[dict]) -> dict:
     return out
 
 
+def trained_pairs_change(kind: str, start: str, runs: list[str], configs: list, pairs: list, checkpoint: str) -> dict:
+    """Every run against ``start`` on the real pairs it trained on, pooled: per-pair change, interval, worst pair."""
+    lows, highs = load_pairs(pairs)
+    start_real = dict(zip((pair.name for pair in pairs), score(kind, start, lows, highs, {}, None, real_only=True)["real"],
+                          strict=True))
+    before: list[float] = []
+    after: list[float] = []
+    by_run = []
+    for run, config in zip(runs, configs, strict=True):
+        trained = config.split(pairs)[0]
+        run_lows, run_highs = load_pairs(trained)
+        after += score(kind, f"{run}/{checkpoint}.weights.h5", run_lows, run_highs, {}, None, real_only=True)["real"]
+        before += [start_real[pair.name] for pair in trained]
+        by_run.append({"run": run, "pairs": len(trained), "start": float(np.mean(before[-len(trained):])),
+                       "stage": float(np.mean(after[-len(trained):]))})
+        print(f"fold {config.fold}: trained on {len(trained)} pairs, start {by_run[-1]['start']:.2f} dB, "
+              f"stage {by_run[-1]['stage']:.2f} dB", flush=True)
+    change = summary({"real": after}, {"real": before})["real_pair_change"]
+    print(f"real pairs the runs trained on, stage - start, per pair (each pair once per run that trained on it, "
+          f"{len(after)} in all): mean {change['mean']:+.2f} dB, 90 % bootstrap interval "
+          f"[{change['interval_90'][0]:+.2f}, {change['interval_90'][1]:+.2f}], worst {change['worst_pair']:+.2f} dB",
+          flush=True)
+    return {"pairs_scored": len(after), "start_real_pairs": float(np.mean(before)),
+            "stage_real_pairs": float(np.mean(after)), "real_pair_change": change, "by_run": by_run}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("kind", choices=["denoiser", "curve", "zero-dce"])
@@ -52,6 +83,8 @@ def main() -> None:
     parser.add_argument("--checkpoint", choices=["best", "last"], default="best")
     parser.add_argument("--real-only", action="store_true")
     parser.add_argument("--json", help="also write the pooled scores here (as tools/validation_sweep.py --json)")
+    parser.add_argument("--trained-pairs", action="store_true",
+                        help="also score each run on the real pairs it trained on (see the module docstring)")
     args = parser.parse_args()
     configs = [train.TrainConfig(**json.load(open(f"{run}/config.json"))) for run in args.runs]
     shape = {(c.folds, c.validation_seed, c.split_by_scene) for c in configs}
@@ -75,6 +108,8 @@ def main() -> None:
     scores = {"start": summary(start), "stage": summary(stage, start)}
     report("start", scores["start"])
     report(f"stage {args.checkpoint} ({len(configs)} folds)", scores["stage"])
+    if args.trained_pairs:
+        scores["trained_pairs"] = trained_pairs_change(args.kind, args.start, args.runs, configs, pairs, args.checkpoint)
     if args.json:
         record = {"held_out_pairs": held_out, "weights": {"start": args.start, "stage": args.runs}, "scores": scores}
         Path(args.json).write_text(json.dumps(record, indent=1))
