@@ -189,5 +189,10 @@ def test_readme_prose_on_the_denoiser_kfold_round_quotes_its_card():
     folds = [re.findall(r"start ([0-9.]+) dB, stage ([0-9.]+) dB", line)[0] for line in change["per_fold"]]
     assert len(folds) == round_["config"]["folds"] == 5
     assert all(float(stage) < float(start) for start, stage in folds), "the README says every fold lower"
+    trained = round_["after_the_decision_trained_pairs"]["real_pair_change_db"]
+    gap = round(trained["mean"] - change["mean"], 2)
+    _assert_readme_states([f"the same runs gained {trained['mean']:.2f} dB (90 % interval {trained['interval_90'][0]:.2f} "
+                           f"to {trained['interval_90'][1]:.2f})", f"worth about {gap:.2f} dB on it"], "denoiser.json")
+    assert trained["interval_90"][0] > 0, "the README says the runs gained on the pairs they trained on"
     colour = round_["illuminant_mean_colour_error_deg"]
     assert colour["fold runs, last"] < colour["start (shipped)"], "the README says the colour error improved"
