@@ -7,6 +7,10 @@
 # pair is held out for them and their real-pair validation is partly recall.
 # Afterwards, here (CPU): average the two (tools/weight_soup.py) and score all three on the clean
 # split (tools/validation_sweep.py denoiser runs/fresh_den_s11 WEIGHTS --weights ...).
+#   EPOCHS    epochs of 476 steps (default 10: at the 0.1 s a step that 7 runs side by side took on an
+#             H200, 4760 steps fit 8.5 min; two runs alone may go faster: their history's data_wait_share
+#             says whether the data workers held them back). The cosine schedule spans EPOCHS, and a run
+#             that MINUTES pauses early can be finished by the same command while the machine is held.
 #   MINUTES   wall budget of each run (default 8.5); SMOKE=1: a few steps, to try the script on a CPU
 #   OUT       folder whose files come back (default runs/device_out)
 set -u
@@ -15,7 +19,7 @@ cd "$(dirname "$0")/../.."
 if [ "${SMOKE:-0}" = 1 ]; then
     size="--epochs 2 --steps-per-epoch 3 --batch-size 4 --crop-size 64 --max-minutes 5"; workers=0
 else
-    size="--epochs 16 --steps-per-epoch 476 --batch-size 16 --crop-size 192 --max-minutes ${MINUTES:-8.5}"; workers=7
+    size="--epochs ${EPOCHS:-10} --steps-per-epoch 476 --batch-size 16 --crop-size 192 --max-minutes ${MINUTES:-8.5}"; workers=7
 fi
 recipe="--data ../shared/data/lol-real --learning-rate 1e-3 --synthetic-share 0.3 --identity-share 0.1 \
 --min-cct 2700 --max-cct 12000 --max-tint 0.1 --split-seed 11 --val-pairs 28 --split-by-scene --workers $workers $size"

@@ -28,7 +28,8 @@ for run in runs/kfold_denoiser_f* runs/zd_gpu_s*; do
     [ -d "$run" ] || continue
     name=$(basename "$run")
     tar czf "$final_out/$name.tgz" --exclude=backup "$run" $(ls "$OUT/$name.log" 2> /dev/null)
-    echo "$name: $(ls "$run/epochs" 2> /dev/null | wc -l) kept epochs, best $(cat "$run/best.json" 2> /dev/null)"
+    echo "$name: $(ls "$run/epochs" 2> /dev/null | wc -l) kept epochs, best $(cat "$run/best.json" 2> /dev/null)," \
+        "data_wait_share by epoch: $(python3 -c 'import csv, sys; print([round(float(r["data_wait_share"]), 2) for r in csv.DictReader(open(sys.argv[1])) if r.get("data_wait_share")])' "$run/history.csv" 2> /dev/null)"
 done
 ls -la "$final_out"
 echo ROUND-DONE
