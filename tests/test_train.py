@@ -5,6 +5,7 @@ Kinds: known values, exceptions, end to end (resuming, NaN, several devices); ev
 
 from __future__ import annotations
 
+import argparse
 import csv
 import json
 import os
@@ -22,6 +23,7 @@ import pytest
 from helpers import make_scene, tiny_pairs
 
 from lolenhance import inference, models, pipeline, pretrained, train
+from lolenhance.embedded import embedded_root
 from lolenhance.models.losses import l1_ssim_loss
 from lolenhance.sensor import SynthesisConfig
 from lolenhance.train import TrainConfig, fit, split_train_val
@@ -240,6 +242,22 @@ def test_a_run_paused_by_its_budget_goes_on_and_a_finished_run_is_not_overwritte
     with pytest.raises(FileExistsError, match=r"holds a finished run \(best.weights.h5, last.weights.h5, epochs\)"):
         fit(models.build_denoiser, l1_ssim_loss(), data, data, tmp_path, config, predict=predict, verbose=0)
     assert (tmp_path / "last.weights.h5").read_bytes() == last and len(_history(tmp_path / "history.csv")) == 3
+
+
+@pytest.mark.slow
+def test_run_json_of_a_paused_then_finished_run_adds_up_its_calls(tmp_path):
+    parser = argparse.ArgumentParser()
+    train.add_arguments(parser)
+    args = parser.parse_args(["denoiser", "--data", str(embedded_root()), "--out", str(tmp_path), "--epochs", "2",
+                              "--steps-per-epoch", "2", "--batch-size", "2", "--crop-size", "32", "--val-pairs", "1",
+                              "--max-minutes", "0"])
+    assert train.run(args) == 0  # paused after epoch 1 of 2
+    record = json.loads((tmp_path / "run.json").read_text())
+    assert (tmp_path / "backup").is_dir()
+    (tmp_path / "run.json").write_text(json.dumps({**record, "wall_minutes": 5.0}))  # as if the first call took 5 min
+    assert train.run(args) == 0  # finishes epoch 2
+    assert len(_history(tmp_path / "history.csv")) == 2
+    assert 5.0 <= json.loads((tmp_path / "run.json").read_text())["wall_minutes"] < 6.0
 
 
 @pytest.mark.slow
