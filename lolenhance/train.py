@@ -468,14 +468,18 @@ def _callbacks(out: Path, config: TrainConfig, val_lows, val_highs, val_sweep, p
     class DataWait(keras.callbacks.Callback):
         """Logs ``data_wait_share``: the part of an epoch's training steps spent waiting for batches."""
 
+        def __init__(self, stream: PairBatchStream) -> None:
+            super().__init__()
+            self.stream = stream
+
         def on_epoch_begin(self, epoch, logs=None):
-            self.began, self.waited = time.perf_counter(), stream.wait_seconds if stream is not None else 0.0
+            self.began, self.waited = time.perf_counter(), self.stream.wait_seconds
 
         def on_epoch_end(self, epoch, logs=None):
             # first of the callbacks, so the validation that follows is not counted in the epoch
-            if stream is not None and logs is not None:
+            if logs is not None:
                 elapsed = time.perf_counter() - self.began
-                logs["data_wait_share"] = (stream.wait_seconds - self.waited) / max(elapsed, 1e-9)
+                logs["data_wait_share"] = (self.stream.wait_seconds - self.waited) / max(elapsed, 1e-9)
 
     class ValidationPSNR(keras.callbacks.Callback):
         """Scores whole validation images; keeps the best weights."""
@@ -527,7 +531,7 @@ def _callbacks(out: Path, config: TrainConfig, val_lows, val_highs, val_sweep, p
                 shutil.rmtree(out / "backup", ignore_errors=True)
 
     return [
-        DataWait(),
+        *([DataWait(stream)] if stream is not None else []),  # the tf.data path has no stream to time
         keras.callbacks.TerminateOnNaN(),
         ValidationPSNR(),
         keras.callbacks.CSVLogger(str(out / "history.csv"), append=True),
@@ -1033,8 +1037,6 @@ def export_weights(model_kind: str, run_dir: str | os.PathLike, dest: str | os.P
     Path
         The written weights file (inference network only).
     """
-    import shutil
-
     run_dir = Path(run_dir)
     dest = Path(dest) if dest is not None else Path(__file__).resolve().parent / "weights"
     stem = model_kind.replace("-", "_")

@@ -51,16 +51,16 @@ def pooled(results: list[dict]) -> dict:
 def trained_pairs_change(kind: str, start: str, runs: list[str], configs: list, pairs: list, checkpoint: str) -> dict:
     """Every run against ``start`` on the real pairs it trained on, pooled: per-pair change, interval, worst pair."""
     lows, highs = load_pairs(pairs)
-    start_real = dict(zip((pair.name for pair in pairs), score(kind, start, lows, highs, {}, None, real_only=True)["real"],
-                          strict=True))
+    index = {pair.name: i for i, pair in enumerate(pairs)}  # every pair read once, then looked up per run
+    start_real = score(kind, start, lows, highs, {}, None, real_only=True)["real"]
     before: list[float] = []
     after: list[float] = []
     by_run = []
     for run, config in zip(runs, configs, strict=True):
         trained = config.split(pairs)[0]
-        run_lows, run_highs = load_pairs(trained)
+        run_lows, run_highs = [lows[index[p.name]] for p in trained], [highs[index[p.name]] for p in trained]
         after += score(kind, f"{run}/{checkpoint}.weights.h5", run_lows, run_highs, {}, None, real_only=True)["real"]
-        before += [start_real[pair.name] for pair in trained]
+        before += [start_real[index[pair.name]] for pair in trained]
         by_run.append({"run": run, "pairs": len(trained), "start": float(np.mean(before[-len(trained):])),
                        "stage": float(np.mean(after[-len(trained):]))})
         print(f"fold {config.fold}: trained on {len(trained)} pairs, start {by_run[-1]['start']:.2f} dB, "

@@ -2,7 +2,8 @@
 
 Compares the weights a stage started from with the stage's best checkpoint (or ``--checkpoint
 last``, or ``tail:K``: the equal average of the last K epochs of a ``--keep-epochs`` run) on that
-stage's own validation split (``split_train_val`` with the run's seed), never on Test: PSNR on the held-out real LOL pairs, and on their high images darkened by
+stage's own validation split (``split_train_val`` with the run's seed), never on Test: PSNR on the
+held-out real LOL pairs, and on their high images darkened by
 :func:`lolenhance.robustness.exposure_sweep` at r = 1 (do no harm) … 64 with noise seed 7. The
 numbers under ``validation_sweep_psnr_db`` in the weights cards come from it. Then the score ``fit``
 selects on now (:func:`lolenhance.train.validation_score` on
