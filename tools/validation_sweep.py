@@ -20,9 +20,15 @@ are not held out. Both are run by the architecture as it is now (a curve net wit
 it was trained with)::
 
     python tools/validation_sweep.py denoiser runs/denoiser_v5 runs/denoiser_v4.weights.h5
+
+RUN may also be a weights card (``lolenhance/weights/denoiser.json``): its ``config`` stands in for
+the run's, so weights made without a run folder (``--weights``) are scored on a shipped stage's
+split and synthesis. ``--split-seed`` holds out another split with that synthesis, e.g. the split
+of an earlier stage whose weights never trained on it.
 """
 
 import argparse
+import dataclasses
 import json
 from pathlib import Path
 
@@ -154,10 +160,36 @@ def report(name: str, scores: dict) -> None:
               f"{change['worst_pair']:+.2f} dB", flush=True)
 
 
+def run_config(run: str, split_seed: int | None = None) -> train.TrainConfig:
+    """The training config a run folder's ``config.json`` or a weights card's ``config`` records.
+
+    Parameters
+    ----------
+    run : str
+        A run folder, or a weights card (``.json``) whose ``config`` holds a stage's config.
+    split_seed : int, optional
+        Hold out this seed's split (:attr:`lolenhance.train.TrainConfig.validation_seed`) instead.
+
+    Returns
+    -------
+    TrainConfig
+    """
+    path = Path(run)
+    if path.suffix == ".json":
+        recorded = json.loads(path.read_text()).get("config")
+        if not isinstance(recorded, dict):
+            raise ValueError(f"{path}: a weights card without a 'config' (the stage's TrainConfig) to score on")
+    else:
+        recorded = json.loads((path / "config.json").read_text())
+    config = train.TrainConfig(**recorded)
+    return config if split_seed is None else dataclasses.replace(config, split_seed=split_seed)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("kind", choices=["denoiser", "curve", "zero-dce"])
-    parser.add_argument("run", help="the stage's run folder (config.json, best.weights.h5)")
+    parser.add_argument("run", help="the stage's run folder (config.json, best.weights.h5), or a weights card "
+                                    "(its config; with --weights)")
     parser.add_argument("start", help="the inference weights the stage started from")
     parser.add_argument("--data", default="../shared/data/lol-real")
     parser.add_argument("--checkpoint", default="best",
@@ -168,8 +200,11 @@ def main() -> None:
                         help="score these weights files (inference weights or checkpoints, e.g. averages made by "
                              "tools/weight_soup.py) instead of the run's checkpoint, each against the start, on the "
                              "run's split and synthesis")
+    parser.add_argument("--split-seed", type=int, help="hold out this seed's split instead of the run's")
     parser.add_argument("--json", help="also write every score here (per pair, per level, per light) for a card")
     args = parser.parse_args()
+    if args.run.endswith(".json") and not args.weights:
+        parser.error(f"{args.run}: a weights card has no checkpoints; name the weights to score with --weights")
     checkpoint, described = f"{args.run}/{args.checkpoint}.weights.h5", None
     if not args.weights and args.checkpoint.startswith("tail"):
         try:
@@ -179,7 +214,10 @@ def main() -> None:
         described = f"{args.run}/epochs {averaged} (equal average)"
     elif args.checkpoint not in ("best", "last"):
         parser.error(f"--checkpoint must be best, last or tail:K, got {args.checkpoint!r}")
-    config = train.TrainConfig(**json.load(open(f"{args.run}/config.json")))
+    try:
+        config = run_config(args.run, args.split_seed)
+    except (OSError, ValueError) as error:
+        parser.error(str(error))
     pairs = list_pairs(args.data, "train")
     _, val = config.split(pairs)
     lows, highs = load_pairs(val)
@@ -197,7 +235,7 @@ def main() -> None:
         report(name, summaries[name])
     if args.json:
         sources = args.weights or [described or checkpoint]
-        record = {"held_out_pairs": [pair.name for pair in val], "weights": dict(zip(names, [args.start, *sources])),
+        record = {"split_seed": config.validation_seed, "held_out_pairs": [pair.name for pair in val], "weights": dict(zip(names, [args.start, *sources])),
                   "scores": summaries}
         Path(args.json).write_text(json.dumps(record, indent=1))
 
