@@ -133,6 +133,21 @@ def test_readme_prose_on_the_weight_averages_quotes_the_denoiser_card():
                for light in cells["this average"] for r in cells["this average"][light]), "README: lower in all nine cells"
 
 
+def test_readme_prose_on_the_lol_only_averages_quotes_the_denoiser_card():
+    """W1-W3's numbers in the README's prose (STYLE 13) are their entry in the card, and they failed."""
+    card = json.loads((ROOT / "lolenhance" / "weights" / "denoiser.json").read_text())
+    (entry,) = [stage for stage in card["stages_not_shipped"] if stage.get("stage", "").startswith("W1-W3")]
+    start = entry["start (shipped)"]["validation_sweep_psnr_db"]
+    first = entry["candidates"]["0.15 x d0c2fa2"]
+    end = entry["lol_only_end_in_todays_network"]["validation_sweep_psnr_db"]
+    stated = [f"do no harm from {start['1']:.2f} to {first['validation_sweep_psnr_db']['1']:.2f} dB",
+              f"real pairs down by {-first['real_pair_change_db']['mean']:.2f} dB",
+              f"({end['real_pairs']:.2f} dB on the very pairs they held out)",
+              f"rule in commit `{entry['code_commit']}`"]
+    _assert_readme_states(stated, "denoiser.json")
+    assert len(entry["candidates"]) == 3 and all(c["fails"] for c in entry["candidates"].values())
+
+
 def test_readme_prose_on_the_from_scratch_zero_dce_quotes_its_card():
     """The Zero-DCE Z2 numbers in the README's prose (STYLE 13) are its entry in the card."""
     card = json.loads((ROOT / "lolenhance" / "weights" / "zero_dce.json").read_text())
