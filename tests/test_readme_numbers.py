@@ -97,10 +97,10 @@ def test_update_adds_the_illuminant_sweep_to_a_run_without_it(benchmark, tmp_pat
 
 
 def _assert_readme_states(stated: list[str], card: str) -> None:
-    """Every phrase of ``stated`` (built from a weights card) is in the README, whitespace aside."""
+    """Every phrase of ``stated`` (built from a weights card or a result file) is in the README, whitespace aside."""
     readme = " ".join((ROOT / "README.md").read_text().split())
     missing = [phrase for phrase in stated if phrase not in readme]
-    assert not missing, f"README.md's prose disagrees with lolenhance/weights/{card}: {missing}"
+    assert not missing, f"README.md's prose disagrees with {card}: {missing}"
 
 
 def test_readme_prose_on_the_denoisers_last_stage_quotes_its_card():
@@ -112,7 +112,7 @@ def test_readme_prose_on_the_denoisers_last_stage_quotes_its_card():
     stated = [f"({epochs_run} × {card['config']['steps_per_epoch']} steps, epoch {card['best_epoch']} chosen)",
               f"lights from {low_k} K to {high_k // 1000} {high_k % 1000:03d} K",
               f"{round(100 * card['synthesis']['share'])} % synthetic crops"]
-    _assert_readme_states(stated, "denoiser.json")
+    _assert_readme_states(stated, "lolenhance/weights/denoiser.json")
 
 
 def test_readme_prose_on_the_weight_averages_quotes_the_denoiser_card():
@@ -127,7 +127,7 @@ def test_readme_prose_on_the_weight_averages_quotes_the_denoiser_card():
               f"illuminant colour error {colour['start (shipped)']:.2f} → {colour['this average']:.2f}°",
               f"{after['real_pairs']:.2f} against {before['real_pairs']:.2f} dB on the real pairs",
               f"{-entry['real_pair_change_db']['worst_image']:.2f} dB worse"]
-    _assert_readme_states(stated, "denoiser.json")
+    _assert_readme_states(stated, "lolenhance/weights/denoiser.json")
     cells = entry["illuminant_sweep_psnr_db_colour_error_deg"]
     assert all(cells["this average"][light][r][1] < cells["start (shipped)"][light][r][1]
                for light in cells["this average"] for r in cells["this average"][light]), "README: lower in all nine cells"
@@ -144,8 +144,28 @@ def test_readme_prose_on_the_lol_only_averages_quotes_the_denoiser_card():
               f"real pairs down by {-first['real_pair_change_db']['mean']:.2f} dB",
               f"({end['real_pairs']:.2f} dB on the very pairs they held out)",
               f"rule in commit `{entry['code_commit']}`"]
-    _assert_readme_states(stated, "denoiser.json")
+    _assert_readme_states(stated, "lolenhance/weights/denoiser.json")
     assert len(entry["candidates"]) == 3 and all(c["fails"] for c in entry["candidates"].values())
+
+
+def test_readme_prose_on_the_curve_robustness_price_quotes_its_json():
+    """The curve pilot's numbers in the README (STYLE 13) are its result file's, and its reading follows its rule."""
+    record = json.loads((ROOT / "benchmarks" / "results" / "curve_robustness_price.json").read_text())
+    price, scores, runs = record["price_of_robustness_db"], record["scores"], record["runs"]
+    robust, lol_only = (scores[f"runs/cpu_cur_{arm}/last.weights.h5"] for arm in ("robust", "lolonly"))
+    stated = [f"the same {price['pairs']} pairs ({price['scenes']} whole scenes, split seed {record['split_seed']})",
+              f"({runs['robust']['wall_minutes']:.0f} and {runs['lolonly']['wall_minutes']:.0f} min)",
+              f"{price['mean']:.2f} dB higher on the real pairs (90 % interval {price['interval_90'][0]:.2f} to "
+              f"{price['interval_90'][1]:.2f}; higher on {price['lol_only_higher']} of {price['pairs']})",
+              f"do no harm {robust['sweep']['1']:.2f} against {lol_only['sweep']['1']:.2f} dB",
+              f"illuminant colour error {robust['illuminant_mean_colour_error']:.2f} against "
+              f"{lol_only['illuminant_mean_colour_error']:.2f}°",
+              f"undecided, by {0.80 - price['interval_90'][0]:.2f} dB"]
+    _assert_readme_states(stated, "benchmarks/results/curve_robustness_price.json")
+    low, high = price["interval_90"]
+    assert not high < 0.30 and not low > 0.80, "the README calls it undecided"
+    per_pair = [a - b for a, b in zip(lol_only["real_per_pair"], robust["real_per_pair"], strict=True)]
+    assert abs(sum(per_pair) / len(per_pair) - price["mean"]) < 0.005 and len(record["held_out_pairs"]) == price["pairs"]
 
 
 def test_readme_prose_on_the_from_scratch_zero_dce_quotes_its_card():
@@ -158,7 +178,7 @@ def test_readme_prose_on_the_from_scratch_zero_dce_quotes_its_card():
     stated = [f"fell from {before['sum']:.2f} to {after['sum']:.2f} dB",
               f"(closer at r = {', '.join(closer)}, further at r = {', '.join(further)})",
               f"asked for {before['sum'] - 2.0:.2f} dB"]
-    _assert_readme_states(stated, "zero_dce.json")
+    _assert_readme_states(stated, "lolenhance/weights/zero_dce.json")
     assert after["sum"] > before["sum"] - 2.0, "the README says Z2 missed the rule's (a)"
 
 
@@ -172,7 +192,7 @@ def test_readme_prose_on_the_whole_scene_zero_dce_quotes_its_card():
     cropped_16 = cropped["validation_sweep_psnr_db"]["Z2 last checkpoint"]["16"]
     stated = [f"its summed distance was {gap['sum']:.2f} dB",
               f"(r = 16: {at_16:.2f} dB against Z2's {cropped_16:.2f} and the official 16.2)"]
-    _assert_readme_states(stated, "zero_dce.json")
+    _assert_readme_states(stated, "lolenhance/weights/zero_dce.json")
     assert gap["sum"] > cropped["official_gap_db"]["Z2 last checkpoint"]["sum"], "the README says further than Z2's"
     assert at_16 > cropped_16 > 16.2, "the README says whole scenes made the curves brighter at r = 16"
     assert whole["config"]["crop_size"] == whole["config"]["resize"] == 256, "the README says whole resized scenes"
@@ -187,7 +207,7 @@ def test_readme_prose_on_the_two_seed_zero_dce_quotes_its_card():
     mean = pair["mean_summed_gap_of_the_two_seeds_db"]
     stated = [f"their summed distances were {z6:.2f} and {z7:.2f} dB (mean {mean:.2f}; the rule asked 13.13)",
               f"At r = 16 they gave {at_16[0]:.2f} and {at_16[1]:.2f} dB", f"{abs(z7 - z6):.2f} dB apart"]
-    _assert_readme_states(stated, "zero_dce.json")
+    _assert_readme_states(stated, "lolenhance/weights/zero_dce.json")
     assert mean == round((z6 + z7) / 2, 2) and mean > 13.13, "the README says the mean missed the rule's bar"
     assert pair["config"]["batch_size"] == 8 and pair["config"]["crop_size"] == pair["config"]["resize"] == 256
 
@@ -199,7 +219,7 @@ def test_readme_prose_on_the_denoiser_kfold_round_quotes_its_card():
     change = round_["real_pair_change_db"]
     low, high = change["interval_90"]
     stated = [f"the real pairs fell by {-change['mean']:.2f} dB", f"(90 % interval −{-low:.2f} to −{-high:.2f})"]
-    _assert_readme_states(stated, "denoiser.json")
+    _assert_readme_states(stated, "lolenhance/weights/denoiser.json")
     assert high < 0, "the README says the real pairs fell (the whole interval below zero)"
     folds = [re.findall(r"start ([0-9.]+) dB, stage ([0-9.]+) dB", line)[0] for line in change["per_fold"]]
     assert len(folds) == round_["config"]["folds"] == 5
