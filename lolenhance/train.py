@@ -47,6 +47,7 @@ import shutil
 import subprocess
 import sys
 import time
+import warnings
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -907,7 +908,11 @@ def load_weights_file(model_kind: str, path: str | os.PathLike) -> keras.Model:
     from lolenhance import pretrained
 
     try:
-        return pretrained.load(model_kind, path)
+        # a checkpoint is read as inference weights first; Keras warns, per layer it cannot fill,
+        # that it keeps "freshly-initialized weights", which is untrue of the network returned
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            return pretrained.load(model_kind, path)
     except pretrained.WeightsError as first:
         try:
             return load_checkpoint(model_kind, path)

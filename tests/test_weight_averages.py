@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -67,6 +68,16 @@ def test_a_training_checkpoint_loads_as_its_inference_network(tmp_path, two_curv
     for got, want in zip(train.load_weights_file("curve", checkpoint).get_weights(),
                          pretrained.load("curve", two_curve_files[0]).get_weights(), strict=True):
         np.testing.assert_array_equal(got, want)
+
+
+def test_a_training_checkpoint_loads_without_warning_that_layers_stay_random(tmp_path, two_curve_files) -> None:
+    enhancer = CurveEnhancer("curve")
+    checkpoint = tmp_path / "last.weights.h5"
+    enhancer.save_weights(checkpoint)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        train.load_weights_file("curve", checkpoint)
+    assert [str(warning.message) for warning in caught] == []
 
 
 @pytest.mark.parametrize(("coefficients", "message"), [
