@@ -168,6 +168,32 @@ def test_readme_prose_on_the_curve_robustness_price_quotes_its_json():
     assert abs(sum(per_pair) / len(per_pair) - price["mean"]) < 0.005 and len(record["held_out_pairs"]) == price["pairs"]
 
 
+def _parts_verdict(part: dict, seed_difference: float) -> str:
+    """The reading of commit 03a9903 for one part of the curve's price of robustness."""
+    low, high = part["interval_90"]
+    if low > max(0.30, abs(seed_difference)):
+        return "a cost"
+    if high < 0.30 and abs(seed_difference) < 0.30:
+        return "small"
+    return "undecided"
+
+
+def test_readme_prose_on_the_curve_price_parts_quotes_its_json():
+    """The split of the curve's price (exposures, lights) and the seed difference in the README are the JSON's."""
+    record = json.loads((ROOT / "benchmarks" / "results" / "curve_robustness_price.json").read_text())
+    seed = record["seed_difference_db"]["mean"]
+    exposures, lights = record["price_of_the_exposures_db"], record["price_of_the_lights_db"]
+    stated = [f"seed 12 moved the robust run by {seed:+.2f} dB",
+              f"the exposure mix costs {exposures['mean']:.2f} dB (90 % interval {exposures['interval_90'][0]:.2f} to "
+              f"{exposures['interval_90'][1]:.2f}: {_parts_verdict(exposures, seed)})",
+              f"the lights {lights['mean']:.2f} dB ({lights['interval_90'][0]:.2f} to {lights['interval_90'][1]:.2f}: "
+              f"{_parts_verdict(lights, seed)})"]
+    _assert_readme_states(stated, "benchmarks/results/curve_robustness_price.json")
+    assert set(record["runs"]) == {"robust", "lolonly", "neutral", "robust_s12"}
+    # lol-only - robust = (lol-only - neutral) + (neutral - robust), pair by pair
+    assert abs(exposures["mean"] + lights["mean"] - record["price_of_robustness_db"]["mean"]) <= 0.011
+
+
 def test_readme_prose_on_the_from_scratch_zero_dce_quotes_its_card():
     """The Zero-DCE Z2 numbers in the README's prose (STYLE 13) are its entry in the card."""
     card = json.loads((ROOT / "lolenhance" / "weights" / "zero_dce.json").read_text())
