@@ -11,7 +11,8 @@
 # held-out scenes of tools/device/fresh_lineage.sh), which none trains on. Then the last checkpoints
 # are scored on those pairs at n = 8 (tools/validation_sweep.py; the shipped weights are the "start"
 # there, for reference only: their lineage trained on every Train pair), and each price below that
-# two of them allow is written into runs/curve_robustness_price.json.
+# two of them allow is written into runs/curve_robustness_price.json, with each run's command and wall
+# time (benchmarks/results/curve_robustness_price.json is that file plus the readings fixed beforehand).
 #   ARMS     the runs to train, at most two at a time (one per core; default "robust lolonly"); runs
 #            already finished are kept and scored with them
 #   MINUTES  wall budget of each run (default 75; a run that reaches it is paused, and the same
@@ -78,5 +79,11 @@ for key, (minuend, subtrahend, what) in PRICES.items():
                    "pairs": len(price)}
     print(f"{what}: {price.mean():+.2f} dB, 90 % bootstrap interval [{low:+.2f}, {high:+.2f}], "
           f"scene bootstrap {record[key]['scene_interval_90']}, first higher on {(price > 0).sum()} of {len(price)}")
+# what each scored run was: its one command, wall time and epochs (its run.json and history.csv)
+record["runs"] = {}
+for arm in scores:
+    run = json.load(open(f"runs/cpu_cur_{arm}/run.json"))
+    epochs = len(open(f"runs/cpu_cur_{arm}/history.csv").read().strip().splitlines()) - 1
+    record["runs"][arm] = {key: run[key] for key in ("command", "wall_minutes", "git_commit")} | {"epochs_run": epochs}
 json.dump(record, open("runs/curve_robustness_price.json", "w"), indent=1)
 PY
