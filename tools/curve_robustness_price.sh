@@ -6,44 +6,54 @@
 #   lolonly     the real LOL pairs alone;
 #   neutral     the robust mix under one near-neutral light (6504 K, no tint): its exposures without
 #               its lights, which splits the price into what the exposures and what the lights cost;
-#   robust_s12  the robust recipe from another seed (initialisation and crops): how far one seed moves it.
+#   robust_s12  the robust recipe from another seed (initialisation and crops): how far one seed moves it;
+#   robust_x2, lolonly_x2  robust and lolonly at twice the steps (12 x 600, the cosine stretched over all
+#               of them): does the price shrink when the compute doubles?
 # All hold out the same 28 pairs, whole scenes (--split-seed 11 --val-pairs 28 --split-by-scene: the
 # held-out scenes of tools/device/fresh_lineage.sh), which none trains on. Then the last checkpoints
-# are scored on those pairs at n = 8 (tools/validation_sweep.py; the shipped weights are the "start"
-# there, for reference only: their lineage trained on every Train pair), and each price below that
-# two of them allow is written into runs/curve_robustness_price.json, with each run's command and wall
+# are scored on those pairs at n = 8 (tools/validation_sweep.py, each arm as its run ends, into
+# runs/cpu_cur_ARM/scores.json; the shipped weights are the "start" there, for reference only: their
+# lineage trained on every Train pair), and each price below that the scored arms allow is written into runs/curve_robustness_price.json, with each run's command and wall
 # time (benchmarks/results/curve_robustness_price.json is that file plus the readings fixed beforehand).
 #   ARMS     the runs to train, at most two at a time (one per core; default "robust lolonly"); runs
 #            already finished are kept and scored with them
 #   MINUTES  wall budget of each run (default 75; a run that reaches it is paused, and the same
-#            command finishes it); EPOCHS x STEPS  its schedule (default 6 x 600 steps of 8 crops)
+#            command finishes it); EPOCHS x STEPS  its schedule (default 6 x 600 steps of 8 crops; the
+#            _x2 arms run 2 x EPOCHS)
 set -eu
 cd "$(dirname "$0")/.."
 PY=${PY:-.venv/bin/python}
-recipe="--data ../shared/data/lol-real --epochs ${EPOCHS:-6} --steps-per-epoch ${STEPS:-600} --batch-size 8 \
+epochs=${EPOCHS:-6}
+recipe="--data ../shared/data/lol-real --steps-per-epoch ${STEPS:-600} --batch-size 8 \
 --crop-size 128 --learning-rate 1e-3 --ssim-weight 0.1 --split-seed 11 --val-pairs 28 --split-by-scene \
 --max-minutes ${MINUTES:-75}"
 mix="--synthetic-share 0.5 --identity-share 0.2 --max-tint 0.1 --min-cct 2700 --max-cct 12000"
 declare -A arm=(
-    [robust]="--seed 11 $mix"
-    [lolonly]="--seed 11"
-    [neutral]="--seed 11 $mix --max-tint 0 --min-cct 6504 --max-cct 6504"
-    [robust_s12]="--seed 12 $mix"
+    [robust]="--epochs $epochs --seed 11 $mix"
+    [lolonly]="--epochs $epochs --seed 11"
+    [neutral]="--epochs $epochs --seed 11 $mix --max-tint 0 --min-cct 6504 --max-cct 6504"
+    [robust_s12]="--epochs $epochs --seed 12 $mix"
+    [robust_x2]="--epochs $((2 * epochs)) --seed 11 $mix"
+    [lolonly_x2]="--epochs $((2 * epochs)) --seed 11"
 )
+ALL="robust lolonly neutral robust_s12 robust_x2 lolonly_x2"
+# every arm is scored with the robust arm's config (its split is every arm's: --split-seed 11), so the
+# robust arm is trained first
+score() {  # ARM: its last checkpoint at n = 8 on the held-out pairs, into runs/cpu_cur_ARM/scores.json
+    $PY tools/validation_sweep.py curve runs/cpu_cur_robust lolenhance/weights/curve.weights.h5 \
+        --weights runs/cpu_cur_$1/last.weights.h5 --json runs/cpu_cur_$1/scores.json
+}
 mkdir -p runs
 core=0
 for name in ${ARMS:-robust lolonly}; do
-    taskset -c $core $PY -m lolenhance.train curve --out runs/cpu_cur_$name $recipe ${arm[$name]} \
-        > runs/cpu_cur_$name.log 2>&1 &
+    (taskset -c $core $PY -m lolenhance.train curve --out runs/cpu_cur_$name $recipe ${arm[$name]} \
+        && taskset -c $core bash -c "$(declare -f score); PY=$PY; score $name") > runs/cpu_cur_$name.log 2>&1 &
     core=$(( (core + 1) % 2 ))
 done
 wait
-scored=()
-for name in robust lolonly neutral robust_s12; do
-    [ -f runs/cpu_cur_$name/last.weights.h5 ] && scored+=(runs/cpu_cur_$name/last.weights.h5)
+for name in $ALL; do  # arms trained earlier but never scored
+    if [ -f runs/cpu_cur_$name/last.weights.h5 ] && [ ! -f runs/cpu_cur_$name/scores.json ]; then score $name; fi
 done
-$PY tools/validation_sweep.py curve runs/cpu_cur_robust lolenhance/weights/curve.weights.h5 \
-    --weights "${scored[@]}" --json runs/curve_robustness_price.json
 # the prices: real-pair PSNR of one arm minus another's, pair by pair, mean and 90 % bootstrap interval
 $PY - <<'PY'
 import json
@@ -53,20 +63,42 @@ import numpy as np
 from lolenhance.data import list_pairs, scene_groups
 from lolenhance.evaluation import mean_interval
 
-PRICES = {"price_of_robustness_db": ("lolonly", "robust", "lol-only minus robust"),
-          "price_of_the_exposures_db": ("lolonly", "neutral", "lol-only minus neutral (the exposure mix, one light)"),
-          "price_of_the_lights_db": ("neutral", "robust", "neutral minus robust (the lights on the locus)"),
-          "seed_difference_db": ("robust_s12", "robust", "robust from seed 12 minus robust from seed 11")}
-record = json.load(open("runs/curve_robustness_price.json"))
+# each price: the arms it adds (+1) and subtracts (-1), per held-out pair
+PRICES = {"price_of_robustness_db": ({"lolonly": 1, "robust": -1}, "lol-only minus robust"),
+          "price_of_the_exposures_db": ({"lolonly": 1, "neutral": -1}, "lol-only minus neutral (the exposure mix, one light)"),
+          "price_of_the_lights_db": ({"neutral": 1, "robust": -1}, "neutral minus robust (the lights on the locus)"),
+          "seed_difference_db": ({"robust_s12": 1, "robust": -1}, "robust from seed 12 minus robust from seed 11"),
+          "price_at_double_compute_db": ({"lolonly_x2": 1, "robust_x2": -1}, "lol-only minus robust, both at 12 x 600 steps"),
+          "gain_of_double_compute_robust_db": ({"robust_x2": 1, "robust": -1}, "robust at 12 x 600 steps minus robust at 6 x 600"),
+          "gain_of_double_compute_lolonly_db": ({"lolonly_x2": 1, "lolonly": -1},
+                                                "lol-only at 12 x 600 steps minus lol-only at 6 x 600"),
+          "price_shrink_with_double_compute_db": ({"lolonly": 1, "robust": -1, "lolonly_x2": -1, "robust_x2": 1},
+                                                  "(lol-only minus robust) at 6 x 600 steps minus the same at 12 x 600: "
+                                                  "how much of the price doubling the compute removes")}
+ALL = ["robust", "lolonly", "neutral", "robust_s12", "robust_x2", "lolonly_x2"]
+# one record of every scored arm (runs/cpu_cur_ARM/scores.json; the start is the same in each)
+record = {}
+for arm in ALL:
+    try:
+        scored = json.load(open(f"runs/cpu_cur_{arm}/scores.json"))
+    except FileNotFoundError:
+        continue
+    path = f"runs/cpu_cur_{arm}/last.weights.h5"
+    if not record:
+        record = {key: scored[key] for key in ("split_seed", "held_out_pairs")} | {
+            "weights": {"start": scored["weights"]["start"]}, "scores": {"start": scored["scores"]["start"]}}
+    assert scored["held_out_pairs"] == record["held_out_pairs"], f"{arm} was scored on other pairs"
+    record["weights"][path], record["scores"][path] = scored["weights"][path], scored["scores"][path]
 scores = {path.split("/")[1][len("cpu_cur_"):]: value for path, value in record["scores"].items() if path != "start"}
 # sibling captures of one scene make a pair bootstrap too narrow: resample whole scenes as well
 train_pairs = list_pairs("../shared/data/lol-real", "train")
 group_of = dict(zip((pair.name for pair in train_pairs), scene_groups(train_pairs)))
 groups = np.array([group_of[name] for name in record["held_out_pairs"]])
-for key, (minuend, subtrahend, what) in PRICES.items():
-    if minuend not in scores or subtrahend not in scores:
+for key, (terms, what) in PRICES.items():
+    if any(arm not in scores for arm in terms):
         continue
-    price = np.array(scores[minuend]["real_per_pair"]) - np.array(scores[subtrahend]["real_per_pair"])
+    price = sum(sign * np.array(scores[arm]["real_per_pair"]) for arm, sign in terms.items())
+    first = next(iter(terms))
     low, high = mean_interval(price.tolist(), seed=0)
     by_scene = [price[groups == group] for group in sorted(set(groups))]
     rng = np.random.default_rng(0)
@@ -75,7 +107,7 @@ for key, (minuend, subtrahend, what) in PRICES.items():
     record[key] = {"what": f"{what}, real-pair PSNR at n = 8, per held-out pair", "mean": round(float(price.mean()), 2),
                    "interval_90": [round(low, 2), round(high, 2)], "scenes": len(by_scene),
                    "scene_interval_90": [round(float(v), 2) for v in np.percentile(means, [5, 95])],
-                   "lol_only_higher" if minuend == "lolonly" else "first_higher": int((price > 0).sum()),
+                   ("lol_only_higher" if first == "lolonly" else "first_higher") if len(terms) == 2 else "positive": int((price > 0).sum()),
                    "pairs": len(price)}
     print(f"{what}: {price.mean():+.2f} dB, 90 % bootstrap interval [{low:+.2f}, {high:+.2f}], "
           f"scene bootstrap {record[key]['scene_interval_90']}, first higher on {(price > 0).sum()} of {len(price)}")
