@@ -89,7 +89,16 @@ class TrainConfig:
     batch_size, crop_size : int
         Global batch (split across replicas) and square crop side.
     learning_rate : float
-        Peak of the cosine-decay schedule (decays to 1 % of it).
+        Peak of the cosine-decay schedule (decays to 1 % of it), or the rate throughout with
+        ``constant_learning_rate``.
+    constant_learning_rate : bool
+        Hold the learning rate instead of the cosine decay, as Zero-DCE's authors train.
+    clip_norm : float
+        ``> 0``: clip the global norm of every step's gradient to it (Zero-DCE's authors: 0.1).
+    weight_decay : float
+        ``> 0``: the coupled L2 decay of PyTorch's ``Adam(weight_decay=...)``, added to the
+        gradient after clipping (:class:`lolenhance.models.optimizers.CoupledL2Adam`; Zero-DCE's
+        authors: 1e-4). 0: plain Adam, as every stage shipped so far.
     ssim_weight : float
         Weight of the (1 − SSIM) term beside L1.
     val_pairs : int
@@ -171,6 +180,9 @@ class TrainConfig:
     fold: int = 0
     resize: int = 0
     keep_epochs: bool = False
+    constant_learning_rate: bool = False
+    clip_norm: float = 0.0
+    weight_decay: float = 0.0
 
     def split(self, pairs: list[Pair]) -> tuple[list[Pair], list[Pair]]:
         """``(train, val)`` of ``pairs`` as this run splits them (:func:`split_train_val` or :func:`fold_split`)."""
@@ -732,6 +744,20 @@ def fit(
                       callbacks, verbose)
 
 
+def _optimizer(config: TrainConfig):
+    """Adam on the run's schedule, clipping and coupled L2 (plain ``keras.optimizers.Adam`` without L2)."""
+    import keras
+
+    from lolenhance.models.optimizers import CoupledL2Adam
+
+    schedule = config.learning_rate if config.constant_learning_rate else keras.optimizers.schedules.CosineDecay(
+        config.learning_rate, config.epochs * config.steps_per_epoch, alpha=0.01)
+    clipping = {"global_clipnorm": config.clip_norm} if config.clip_norm > 0 else {}
+    if config.weight_decay > 0:
+        return CoupledL2Adam(schedule, l2=config.weight_decay, **clipping)
+    return keras.optimizers.Adam(schedule, **clipping)
+
+
 def _fit_model(build_model, loss, dataset, strategy, out: Path, config: TrainConfig, val_lows, val_highs, val_sweep,
                predict, callbacks, verbose: int, stream: PairBatchStream | None = None):
     """Build, compile and ``model.fit`` on ``dataset`` (a ``tf.data`` stream under ``strategy``, or batches)."""
@@ -741,10 +767,7 @@ def _fit_model(build_model, loss, dataset, strategy, out: Path, config: TrainCon
 
     with strategy.scope() if strategy is not None else contextlib.nullcontext():
         model = build_model()
-        schedule = keras.optimizers.schedules.CosineDecay(
-            config.learning_rate, config.epochs * config.steps_per_epoch, alpha=0.01
-        )
-        model.compile(optimizer=keras.optimizers.Adam(schedule), loss=loss)
+        model.compile(optimizer=_optimizer(config), loss=loss)
     if strategy is not None:
         _work_around_keras_multi_worker(model, strategy, dataset.element_spec)
     built_in = _callbacks(out, config, val_lows, val_highs, val_sweep, predict, stream)

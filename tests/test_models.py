@@ -257,3 +257,36 @@ def test_curve_enhancer_ops_path_equals_the_tensorflow_path(kind):
     else:
         np.testing.assert_allclose(keras.ops.convert_to_numpy(model._call_ops(low, None, None, False)),
                                    model(low).numpy(), atol=1e-6)
+
+
+# --- optimisers -------------------------------------------------------------------------------------
+
+
+def _adam_steps(optimizer, gradients, start, transform):
+    """The weights after ``optimizer`` applies ``transform(gradient, weights)`` step by step."""
+    weights = keras.Variable(start)
+    for gradient in gradients:
+        optimizer.apply_gradients([(keras.ops.convert_to_tensor(transform(gradient, weights.numpy())), weights)])
+    return weights.numpy()
+
+
+def test_coupled_l2_adam_adds_the_penalty_after_clipping_as_pytorch_does():
+    from lolenhance.models.optimizers import CoupledL2Adam
+
+    start = np.array([0.5, -1.0, 2.0], np.float32)
+    # norms 50, 0.5 and 50 against a clip of 1: clipped, not clipped, clipped; the last component
+    # has no loss gradient, so only the penalty moves it
+    gradients = [np.array(g, np.float32) for g in ([30, -40, 0], [0.3, 0.4, 0], [-40, 30, 0])]
+
+    def clipped(gradient):
+        return gradient * min(1.0, 1.0 / float(np.linalg.norm(gradient)))
+
+    ours = _adam_steps(CoupledL2Adam(0.01, l2=0.1, global_clipnorm=1.0), gradients, start, lambda g, w: g)
+    pytorch = _adam_steps(keras.optimizers.Adam(0.01), gradients, start, lambda g, w: clipped(g) + 0.1 * w)
+    clipped_with_the_penalty = _adam_steps(keras.optimizers.Adam(0.01), gradients, start,
+                                           lambda g, w: clipped(g + 0.1 * w))
+    np.testing.assert_allclose(ours, pytorch, rtol=1e-5)
+    assert abs(ours[2] - clipped_with_the_penalty[2]) > 1e-3, "the test tells the two orders apart"
+    with pytest.raises(ValueError, match="l2 must be >= 0, got -1"):
+        CoupledL2Adam(0.01, l2=-1.0)
+    assert CoupledL2Adam.from_config(CoupledL2Adam(0.01, l2=0.1).get_config()).l2 == 0.1

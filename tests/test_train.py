@@ -261,15 +261,17 @@ def test_run_json_of_a_paused_then_finished_run_adds_up_its_calls(tmp_path):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("augment", [False, True])
-def test_resumed_run_ends_with_the_weights_of_an_uninterrupted_run(tmp_path, augment):
+@pytest.mark.parametrize("augment, optimiser", [(False, {}), (True, {}),
+                                                (False, {"clip_norm": 0.1, "weight_decay": 1e-2,
+                                                         "constant_learning_rate": True})])
+def test_resumed_run_ends_with_the_weights_of_an_uninterrupted_run(tmp_path, augment, optimiser):
     class Interrupt(keras.callbacks.Callback):
         def on_epoch_end(self, epoch, logs=None):
             if epoch == 1:
                 raise KeyboardInterrupt
 
     data = tiny_pairs()
-    config = _config(augment=augment)
+    config = _config(augment=augment, **optimiser)  # also the coupled L2 optimiser's state
     predict = lambda m, low: inference.denoise(low, m)  # noqa: E731
     straight = fit(models.build_denoiser, l1_ssim_loss(), data, data, tmp_path / "straight", config,
                    predict=predict, verbose=0)
@@ -443,3 +445,21 @@ def test_curve_recipe_trains_on_whole_image_exposures_and_exports(tmp_path, monk
     assert json.loads((tmp_path / "last" / "curve.json").read_text())["shipped_checkpoint"] == "last"
     with pytest.raises(ValueError, match="checkpoint"):
         train.export_weights("curve", tmp_path / "run", tmp_path / "last", checkpoint="middle")
+
+
+def test_optimizer_options_reach_the_optimizer_and_the_command_line():
+    from lolenhance.models.optimizers import CoupledL2Adam
+
+    plain = train._optimizer(_config())
+    assert type(plain) is keras.optimizers.Adam and plain.global_clipnorm is None
+    assert isinstance(plain._learning_rate, keras.optimizers.schedules.CosineDecay)
+    parser = argparse.ArgumentParser()
+    train.add_arguments(parser)
+    args = parser.parse_args(["zero-dce", "--out", "x", "--learning-rate", "1e-4", "--constant-learning-rate",
+                              "--clip-norm", "0.1", "--weight-decay", "1e-4"])
+    config = _config(**{name: getattr(args, name) for name in ("learning_rate", "constant_learning_rate",
+                                                               "clip_norm", "weight_decay")})
+    published = train._optimizer(config)
+    assert isinstance(published, CoupledL2Adam) and published.l2 == pytest.approx(1e-4)
+    assert published.global_clipnorm == pytest.approx(0.1)
+    assert float(published.learning_rate) == pytest.approx(1e-4), "held, not a schedule"
