@@ -5,29 +5,51 @@
 # stage of this lineage may ever train on. Why: every stage shipped so far was fine-tuned from weights
 # whose earlier stages trained on all 140 Train pairs (the cards' lineage_train_pairs), so no Train
 # pair is held out for them and their real-pair validation is partly recall.
-# Afterwards, here (CPU): average the two (tools/weight_soup.py) and score all three on the clean
-# split (tools/validation_sweep.py denoiser runs/fresh_den_s11 WEIGHTS --weights ...).
+# Beside them (CURVES=1, the default), two fresh curve models on the same split and mix as the CPU
+# pilot's robust arm (tools/curve_robustness_price.sh: half synthetic, lights on the locus, 1e-3,
+# SSIM weight 0.1), at batch 16: the pilot priced what robustness costs the curve on these scenes
+# at 6 and 12 x 600 steps of 8 crops; this gives it many times those crops.
+# Afterwards, here (CPU): average the two of each kind (tools/weight_soup.py) and score them on the
+# clean split (tools/validation_sweep.py denoiser runs/fresh_den_s11 WEIGHTS --weights ...; the
+# curves as curve_robustness_price.sh scores its arms, beside them).
 #   EPOCHS    epochs of 476 steps (default 10: at the 0.1 s a step that 7 runs side by side took on an
 #             H200, 4760 steps fit 8.5 min; two runs alone may go faster: their history's data_wait_share
 #             says whether the data workers held them back). The cosine schedule spans EPOCHS, and a run
 #             that MINUTES pauses early can be finished by the same command while the machine is held.
 #   MINUTES   wall budget of each run (default 8.5); SMOKE=1: a few steps, to try the script on a CPU
+#   CURVES    1 (default): also the two curve runs, CURVE_EPOCHS of 625 steps of 16 crops (default 10);
+#             0: the denoisers alone. WORKERS  data processes per run (default 7 alone, 3 with the
+#             curves: four runs share the machine's 16 cores)
 #   OUT       folder whose files come back (default runs/device_out)
 set -u
 cd "$(dirname "$0")/../.."
 . tools/device/training_env.sh
+curves=${CURVES:-1}
 if [ "${SMOKE:-0}" = 1 ]; then
     size="--epochs 2 --steps-per-epoch 3 --batch-size 4 --crop-size 64 --max-minutes 5"; workers=0
+    curve_size="--epochs 2 --steps-per-epoch 3 --batch-size 4 --crop-size 64 --max-minutes 5"
 else
-    size="--epochs ${EPOCHS:-10} --steps-per-epoch 476 --batch-size 16 --crop-size 192 --max-minutes ${MINUTES:-8.5}"; workers=7
+    size="--epochs ${EPOCHS:-10} --steps-per-epoch 476 --batch-size 16 --crop-size 192 --max-minutes ${MINUTES:-8.5}"
+    curve_size="--epochs ${CURVE_EPOCHS:-10} --steps-per-epoch 625 --batch-size 16 --crop-size 128 --max-minutes ${MINUTES:-8.5}"
+    workers=${WORKERS:-$([ "$curves" = 1 ] && echo 3 || echo 7)}
 fi
-recipe="--data ../shared/data/lol-real --learning-rate 1e-3 --synthetic-share 0.3 --identity-share 0.1 \
---min-cct 2700 --max-cct 12000 --max-tint 0.1 --split-seed 11 --val-pairs 28 --split-by-scene --workers $workers $size"
+split="--data ../shared/data/lol-real --split-seed 11 --val-pairs 28 --split-by-scene --workers $workers"
+recipe="$split --learning-rate 1e-3 --synthetic-share 0.3 --identity-share 0.1 --min-cct 2700 --max-cct 12000 \
+--max-tint 0.1 $size"
+curve_recipe="$split --learning-rate 1e-3 --ssim-weight 0.1 --synthetic-share 0.5 --identity-share 0.2 \
+--min-cct 2700 --max-cct 12000 --max-tint 0.1 $curve_size"
+runs=()
 for seed in 11 12; do
     $PY -m lolenhance.train denoiser --out runs/fresh_den_s$seed --seed $seed $recipe > "$OUT/fresh_den_s$seed.log" 2>&1 &
+    runs+=(runs/fresh_den_s$seed)
+    if [ "$curves" = 1 ]; then
+        $PY -m lolenhance.train curve --out runs/fresh_cur_s$seed --seed $seed $curve_recipe \
+            > "$OUT/fresh_cur_s$seed.log" 2>&1 &
+        runs+=(runs/fresh_cur_s$seed)
+    fi
 done
 wait
 command -v nvidia-smi > /dev/null && nvidia-smi --query-gpu=name,memory.used --format=csv
-tar czf "$OUT/fresh_runs.tgz" runs/fresh_den_s11 runs/fresh_den_s12
-for seed in 11 12; do tail -3 runs/fresh_den_s$seed/history.csv | cut -c1-120; done
+tar czf "$OUT/fresh_runs.tgz" --exclude=backup "${runs[@]}"
+for run in "${runs[@]}"; do echo "$run"; tail -3 "$run/history.csv" | cut -c1-120; done
 echo TRAIN-DONE
