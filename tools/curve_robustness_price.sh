@@ -13,8 +13,9 @@
 # held-out scenes of tools/device/fresh_lineage.sh), which none trains on. Then the last checkpoints
 # are scored on those pairs at n = 8 (tools/validation_sweep.py, each arm as its run ends, into
 # runs/cpu_cur_ARM/scores.json; the shipped weights are the "start" there, for reference only: their
-# lineage trained on every Train pair), and each price below that the scored arms allow is written into runs/curve_robustness_price.json, with each run's command and wall
-# time (benchmarks/results/curve_robustness_price.json is that file plus the readings fixed beforehand).
+# lineage trained on every Train pair), and each price below that the scored arms allow is written
+# into runs/curve_robustness_price.json, with each run's command and wall time
+# (benchmarks/results/curve_robustness_price.json is that file plus the readings fixed beforehand).
 #   ARMS     the runs to train, at most two at a time (one per core; default "robust lolonly"); runs
 #            already finished are kept and scored with them
 #   MINUTES  wall budget of each run (default 75; a run that reaches it is paused, and the same
