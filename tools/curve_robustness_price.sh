@@ -56,8 +56,9 @@ for name in $ALL; do  # arms trained earlier but never scored
     if [ -f runs/cpu_cur_$name/last.weights.h5 ] && [ ! -f runs/cpu_cur_$name/scores.json ]; then score $name; fi
 done
 # the prices: real-pair PSNR of one arm minus another's, pair by pair, mean and 90 % bootstrap interval
-$PY - <<'PY'
+ALL="$ALL" $PY - <<'PY'
 import json
+import os
 
 import numpy as np
 
@@ -76,7 +77,7 @@ PRICES = {"price_of_robustness_db": ({"lolonly": 1, "robust": -1}, "lol-only min
           "price_shrink_with_double_compute_db": ({"lolonly": 1, "robust": -1, "lolonly_x2": -1, "robust_x2": 1},
                                                   "(lol-only minus robust) at 6 x 600 steps minus the same at 12 x 600: "
                                                   "how much of the price doubling the compute removes")}
-ALL = ["robust", "lolonly", "neutral", "robust_s12", "robust_x2", "lolonly_x2"]
+ALL = os.environ["ALL"].split()  # the arms, in the bash part's order
 # one record of every scored arm (runs/cpu_cur_ARM/scores.json; the start is the same in each)
 record = {}
 for arm in ALL:

@@ -26,8 +26,7 @@ cd "$(dirname "$0")/../.."
 . tools/device/training_env.sh
 curves=${CURVES:-1}
 if [ "${SMOKE:-0}" = 1 ]; then
-    size="--epochs 2 --steps-per-epoch 3 --batch-size 4 --crop-size 64 --max-minutes 5"; workers=0
-    curve_size="--epochs 2 --steps-per-epoch 3 --batch-size 4 --crop-size 64 --max-minutes 5"
+    size="--epochs 2 --steps-per-epoch 3 --batch-size 4 --crop-size 64 --max-minutes 5"; workers=0; curve_size=$size
 else
     size="--epochs ${EPOCHS:-10} --steps-per-epoch 476 --batch-size 16 --crop-size 192 --max-minutes ${MINUTES:-8.5}"
     curve_size="--epochs ${CURVE_EPOCHS:-10} --steps-per-epoch 625 --batch-size 16 --crop-size 128 --max-minutes ${MINUTES:-8.5}"
