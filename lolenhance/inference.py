@@ -29,7 +29,14 @@ import numpy as np
 
 from lolenhance import pretrained
 from lolenhance._checks import check_image
-from lolenhance.curves import AUTO, DEFAULT_ITERATIONS, apply_curves, auto_iterations, image_exposure
+from lolenhance.curves import (
+    AUTO,
+    DEFAULT_ITERATIONS,
+    apply_curves,
+    auto_iterations,
+    exposure_features_of_width,
+    image_exposure,
+)
 
 if TYPE_CHECKING:
     import keras
@@ -219,7 +226,7 @@ def _small_alpha(model, image: np.ndarray, scale: float, iterations: int | None)
     if scale < 1:
         small = tf.image.resize(image[None], _estimation_size(image.shape[0], image.shape[1], scale), method="area")[0].numpy()
     alpha = np.empty(small.shape[:2] + (model.outputs[0].shape[-1],), np.float32)
-    for core, tile_alpha in _alpha_tiles(model, small, iterations, image_exposure(image)):
+    for core, tile_alpha in _alpha_tiles(model, small, iterations, _exposure_for(model, image)):
         alpha[core] = tile_alpha
     return alpha
 
@@ -332,7 +339,7 @@ def enhance_curves(
         # α at full resolution would be as large as the image times 1 (curve) or 8 (Zero-DCE):
         # estimate it tile by tile and apply the curves to each tile straight away.
         result = np.empty_like(image)
-        for core, alpha in _alpha_tiles(model, image, iterations, image_exposure(image)):
+        for core, alpha in _alpha_tiles(model, image, iterations, _exposure_for(model, image)):
             result[core] = _apply_curves_banded(image[core], lambda start, stop, a=alpha: a[start:stop], iterations)
         return result
     import tensorflow as tf
@@ -372,6 +379,12 @@ def fast_scale(height: int, width: int) -> float:
     0.16
     """
     return float(min(1.0, (ESTIMATION_PIXELS / (height * width)) ** 0.5))
+
+
+def _exposure_for(model: keras.Model, image: np.ndarray) -> np.ndarray:
+    """What a conditioned curve net is told of the whole ``image`` (the mean for the others; unused)."""
+    width = model.inputs[2].shape[-1] if len(model.inputs) == 3 else 3
+    return image_exposure(image, exposure_features_of_width(width))
 
 
 def _alpha_tiles(model: keras.Model, image: np.ndarray, iterations: int | None,

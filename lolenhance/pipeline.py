@@ -26,6 +26,7 @@ from lolenhance._checks import check_image, check_same_shape
 from lolenhance.curves import (
     DEFAULT_ITERATIONS,
     DEFAULT_SHARE,
+    EXPOSURE_FEATURES,
     STOPS_PER_ITERATION,
     TRAIN_ITERATIONS,
     exposure_shift,
@@ -144,6 +145,7 @@ def make_pair_dataset(
     start: int = 0,
     with_exposure: bool = False,
     synthesis: SynthesisConfig | None = None,
+    exposure_features: str = "mean",
 ) -> tf.data.Dataset:
     """A ``tf.data`` pipeline of aligned (low, high) batches.
 
@@ -176,7 +178,7 @@ def make_pair_dataset(
         from 0, without computing what comes before. :func:`lolenhance.train.fit` resumes with it
         (``start = epoch × steps_per_epoch × batch_size``).
     with_exposure : bool
-        Elements become ``((low, exposure), high)`` with ``exposure`` ``(batch, 3)`` the
+        Elements become ``((low, exposure), high)`` with ``exposure`` ``(batch, F)`` the
         per-channel mean of the *whole* low image each crop was cut from
         (:func:`lolenhance.curves.image_exposure`; geometric augmentation does not change it,
         so ``augment`` must not be photometric). For the exposure-conditioned curve net.
@@ -187,6 +189,9 @@ def make_pair_dataset(
         Drawn from ``(seed, k)`` like everything else, before ``augment``. With
         ``with_exposure`` a synthetic crop is told the exposure of its whole synthetic low
         image, rendered from a quarter-size copy of the whole high image with the same draws.
+    exposure_features : {"mean", "mean_highlights"}
+        With ``with_exposure``: what the exposure holds (``(batch, F)``,
+        :func:`lolenhance.curves.image_exposure`).
 
     Returns
     -------
@@ -227,9 +232,9 @@ def make_pair_dataset(
     flat_high = tf.constant(np.concatenate([image.ravel() for image in highs]))
     base = tf.constant(int(seed), tf.int64)
     if with_exposure:
-        whole_exposures = _whole_exposures(lows)
+        whole_exposures = _whole_exposures(lows, exposure_features)
         exposures = tf.constant(whole_exposures)
-    synthesiser = (_Synthesiser(synthesis, lows, highs, whole_exposures if with_exposure else None)
+    synthesiser = (_Synthesiser(synthesis, lows, highs, whole_exposures if with_exposure else None, exposure_features)
                    if synthesis is not None else None)
 
     def pair_index(k: tf.Tensor) -> tf.Tensor:
@@ -255,7 +260,8 @@ def make_pair_dataset(
             # second seed words below -2**40 never collide with the crop, augment or pass seeds
             synth_seed = tf.random.stateless_uniform((), tf.stack([base, -(2**40) - k]), 0, 2**31 - 1, dtype=tf.int64)
             low, high, synth_exposure = _in_graph(synthesiser, [low, high, index, synth_seed],
-                                                  [tf.uint8, tf.uint8, tf.float32], [low.shape, low.shape, (3,)])
+                                                  [tf.uint8, tf.uint8, tf.float32],
+                                                  [low.shape, low.shape, (EXPOSURE_FEATURES[exposure_features],)])
             if with_exposure:
                 exposure = synth_exposure
         if augment is not None:
@@ -290,9 +296,9 @@ def _crop_plan(lows: list[np.ndarray], crop_size: int, augment: PairTransform | 
     return augment, crop_size
 
 
-def _whole_exposures(lows: list[np.ndarray]) -> np.ndarray:
-    """``(pairs, 3)``: the exposure of every whole low image (uint8), as the curve net is told it."""
-    return np.stack([image_exposure(image.astype(np.float32) / 255) for image in lows])
+def _whole_exposures(lows: list[np.ndarray], features: str = "mean") -> np.ndarray:
+    """``(pairs, F)``: the exposure of every whole low image (uint8), as the curve net is told it."""
+    return np.stack([image_exposure(image.astype(np.float32) / 255, features) for image in lows])
 
 
 class _FloatPairs:
@@ -323,7 +329,7 @@ class _Synthesiser:
     THUMB = 4
 
     def __init__(self, config: SynthesisConfig, lows: list[np.ndarray], highs: list[np.ndarray],
-                 exposures: np.ndarray | None) -> None:
+                 exposures: np.ndarray | None, features: str = "mean") -> None:
         import cv2
 
         def thumb(image: np.ndarray) -> np.ndarray:
@@ -331,7 +337,7 @@ class _Synthesiser:
             size = (max(1, width // self.THUMB), max(1, height // self.THUMB))
             return cv2.resize(image.astype(np.float32) / 255, size, interpolation=cv2.INTER_AREA)
 
-        self.config = config
+        self.config, self.features = config, features
         self.with_exposure = exposures is not None  # the whole low images' exposures, computed by the caller
         self.exposures = exposures
         self.low_thumbs = [thumb(image) for image in lows] if self.with_exposure else []
@@ -340,17 +346,19 @@ class _Synthesiser:
     def __call__(self, low: np.ndarray, high: np.ndarray, index, seed) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         config, index = self.config, int(index)
         rng = np.random.default_rng(int(seed))
-        exposure = self.exposures[index] if self.exposures is not None else np.zeros(3, np.float32)
+        exposure = self.exposures[index] if self.exposures is not None else np.zeros(EXPOSURE_FEATURES[self.features], np.float32)
+        # a synthetic or relit element's exposure is read off a quarter-size copy: its mean is the
+        # whole image's, its highlight level (block means over a grid of the same size) close to it
         if rng.random() < config.share:
             companions = (self.high_thumbs[index],) if self.with_exposure else ()
             low_f, high_f, thumb_lows = synthesise_pair(high.astype(np.float32) / 255, rng, config, companions=companions)
             if self.with_exposure:
-                exposure = image_exposure(thumb_lows[0])
+                exposure = image_exposure(thumb_lows[0], self.features)
         elif rng.random() < config.real_illuminant_p:
             gains = draw_illuminant(rng, config)
             low_f, high_f = relight(low.astype(np.float32) / 255, gains), relight(high.astype(np.float32) / 255, gains)
             if self.with_exposure:
-                exposure = image_exposure(relight(self.low_thumbs[index], gains))
+                exposure = image_exposure(relight(self.low_thumbs[index], gains), self.features)
         else:
             return low, high, np.asarray(exposure, np.float32)
         as_bytes = [np.rint(image * 255).astype(np.uint8) for image in (low_f, high_f)]
@@ -458,6 +466,7 @@ class PairBatchStream:
         with_exposure: bool = False,
         synthesis: SynthesisConfig | None = None,
         iteration_counts: bool = False,
+        exposure_features: str = "mean",
     ) -> None:
         if batch_size < 1:
             raise ValueError(f"batch_size must be >= 1, got {batch_size}")
@@ -467,8 +476,8 @@ class PairBatchStream:
         self.augment, self.region = _crop_plan(self.lows, crop_size, augment)
         self.batch_size, self.seed = batch_size, int(seed)
         self.with_exposure, self.iteration_counts = with_exposure, iteration_counts
-        self.exposures = _whole_exposures(self.lows) if with_exposure else None
-        self.synthesiser = (_Synthesiser(synthesis, self.lows, self.highs, self.exposures)
+        self.exposures = _whole_exposures(self.lows, exposure_features) if with_exposure else None
+        self.synthesiser = (_Synthesiser(synthesis, self.lows, self.highs, self.exposures, exposure_features)
                             if synthesis is not None else None)
         self._order: tuple[int, np.ndarray] = (-1, np.empty(0, np.int64))  # (pass, its permutation)
         #: Seconds the consumer of :meth:`batches` has waited for its batches so far (with no

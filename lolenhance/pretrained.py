@@ -21,6 +21,8 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from lolenhance.curves import EXPOSURE_FEATURES
+
 if TYPE_CHECKING:
     import keras
 
@@ -97,7 +99,7 @@ def load(kind: str, path: str | os.PathLike | None = None) -> keras.Model:
     kind : {"denoiser", "curve", "zero-dce"}
     path : str, path-like or None
         A ``.weights.h5`` file; default: :func:`weights_path` ``(kind)``. ``"curve"`` weights with
-        and without the exposure input both load.
+        and without the exposure input load, told either reading of it (:data:`lolenhance.curves.EXPOSURE_FEATURES`).
 
     Returns
     -------
@@ -125,7 +127,8 @@ def load(kind: str, path: str | os.PathLike | None = None) -> keras.Model:
     if not h5py.is_hdf5(path):
         raise WeightsError(f"{path}: not an HDF5 weights file (truncated or wrong format)")
     failure: Exception | None = None
-    for options in ({"exposure_input": True}, {"exposure_input": False}) if kind == "curve" else ({},):
+    curve_options = [{"exposure_features": features} for features in EXPOSURE_FEATURES] + [{"exposure_input": False}]
+    for options in curve_options if kind == "curve" else [{}]:
         model = _build(kind, options)
         try:
             model.load_weights(path)

@@ -56,7 +56,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from lolenhance import inference
-from lolenhance.curves import ESTIMATION_SCALE
+from lolenhance.curves import ESTIMATION_SCALE, EXPOSURE_FEATURES
 from lolenhance.data import Pair, list_pairs, load_pairs, scene_groups
 from lolenhance.metrics import psnr
 from lolenhance.pipeline import PairBatchStream, make_pair_dataset, resize_pairs, with_iteration_counts
@@ -152,6 +152,9 @@ class TrainConfig:
         ``folds > 1``: k-fold validation instead of ``val_pairs`` — hold out fold ``fold`` of
         ``folds`` (:func:`fold_split`, whole scenes with ``split_by_scene``). Runs of every fold
         together score a recipe on every Train pair, each by a run that did not train on it.
+    exposure_features : {"mean", "mean_highlights"}
+        ``"curve"`` only: what the net is told of the whole image's exposure
+        (:func:`lolenhance.curves.image_exposure`); ``"mean"``, as every stage shipped so far.
     """
 
     epochs: int = 40
@@ -183,6 +186,7 @@ class TrainConfig:
     constant_learning_rate: bool = False
     clip_norm: float = 0.0
     weight_decay: float = 0.0
+    exposure_features: str = "mean"
 
     def split(self, pairs: list[Pair]) -> tuple[list[Pair], list[Pair]]:
         """``(train, val)`` of ``pairs`` as this run splits them (:func:`split_train_val` or :func:`fold_split`)."""
@@ -711,7 +715,8 @@ def fit(
     if not on_tensorflow:
         stream = PairBatchStream(train_pairs, batch_size=config.batch_size, crop_size=config.crop_size,
                                  seed=config.seed, augment=augment, with_exposure=with_exposure,
-                                 synthesis=synthesis, iteration_counts=iteration_counts)
+                                 synthesis=synthesis, iteration_counts=iteration_counts,
+                                 exposure_features=config.exposure_features)
         batches = stream.batches(first_epoch * config.steps_per_epoch, workers=config.workers)
         try:
             return _fit_model(build_model, loss, batches, None, out, config, val_lows, val_highs, val_sweep, predict,
@@ -730,6 +735,7 @@ def fit(
         start=first_epoch * config.steps_per_epoch * config.batch_size,
         with_exposure=with_exposure,
         synthesis=synthesis,
+        exposure_features=config.exposure_features,
     )
     if iteration_counts:
         dataset = with_iteration_counts(dataset, seed=config.seed, start_batch=first_epoch * config.steps_per_epoch)
@@ -860,7 +866,7 @@ def train_curves(
     from lolenhance.models.losses import mse_ssim_loss
 
     def build() -> keras.Model:
-        model = CurveEnhancer(kind)
+        model = CurveEnhancer(kind, exposure_features=config.exposure_features)
         if config.init_weights:
             model.net.load_weights(config.init_weights)
         return model
@@ -904,9 +910,17 @@ def load_checkpoint(model_kind: str, path: str | os.PathLike) -> keras.Model:
         model = build_denoiser()
         model.load_weights(path)
         return model
-    enhancer = CurveEnhancer(model_kind)
-    enhancer.load_weights(path)
-    return enhancer.net
+    failure: Exception | None = None
+    # a checkpoint does not say what its net was told: each reading is tried until the shapes fit
+    for features in EXPOSURE_FEATURES if model_kind == "curve" else ("mean",):
+        enhancer = CurveEnhancer(model_kind, exposure_features=features)
+        try:
+            enhancer.load_weights(path)
+            return enhancer.net
+        except Exception as error:  # Keras raises ValueError/KeyError/OSError depending on the mismatch
+            failure = error
+    assert failure is not None
+    raise failure
 
 
 def load_weights_file(model_kind: str, path: str | os.PathLike) -> keras.Model:
@@ -1095,6 +1109,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
             parser.add_argument(f"--no-{name.replace('_', '-')}", dest=name, action="store_false", help=f"disable {name}")
         elif name == "init_weights":
             parser.add_argument(flag, default=None, help="start from these weights (fine-tuning)")
+        elif name == "exposure_features":
+            parser.add_argument(flag, choices=sorted(EXPOSURE_FEATURES), default=value, help=f"default {value}")
         else:
             kind = float if isinstance(value, float) or name == "max_minutes" else int
             parser.add_argument(flag, type=kind, default=value, help=f"default {value}")

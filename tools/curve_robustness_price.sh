@@ -9,6 +9,9 @@
 #   robust_s12  the robust recipe from another seed (initialisation and crops): how far one seed moves it;
 #   robust_x2, lolonly_x2  robust and lolonly at twice the steps (12 x 600, the cosine stretched over all
 #               of them): does the price shrink when the compute doubles?
+#   highlights, highlights_s12  robust (seeds 11 and 12) with the net told each channel's highlight level
+#               beside its mean (--exposure-features mean_highlights): does a better reading of the
+#               exposure than the mean shrink the price?
 # All hold out the same 28 pairs, whole scenes (--split-seed 11 --val-pairs 28 --split-by-scene: the
 # held-out scenes of tools/device/fresh_lineage.sh), which none trains on. Then the last checkpoints
 # are scored on those pairs at n = 8 (tools/validation_sweep.py, each arm as its run ends, into
@@ -36,8 +39,10 @@ declare -A arm=(
     [robust_s12]="--epochs $epochs --seed 12 $mix"
     [robust_x2]="--epochs $((2 * epochs)) --seed 11 $mix"
     [lolonly_x2]="--epochs $((2 * epochs)) --seed 11"
+    [highlights]="--epochs $epochs --seed 11 $mix --exposure-features mean_highlights"
+    [highlights_s12]="--epochs $epochs --seed 12 $mix --exposure-features mean_highlights"
 )
-ALL="robust lolonly neutral robust_s12 robust_x2 lolonly_x2"
+ALL="robust lolonly neutral robust_s12 robust_x2 lolonly_x2 highlights highlights_s12"
 # every arm is scored with the robust arm's config (its split is every arm's: --split-seed 11), so the
 # robust arm is trained first
 score() {  # ARM: its last checkpoint at n = 8 on the held-out pairs, into runs/cpu_cur_ARM/scores.json
@@ -76,7 +81,11 @@ PRICES = {"price_of_robustness_db": ({"lolonly": 1, "robust": -1}, "lol-only min
                                                 "lol-only at 12 x 600 steps minus lol-only at 6 x 600"),
           "price_shrink_with_double_compute_db": ({"lolonly": 1, "robust": -1, "lolonly_x2": -1, "robust_x2": 1},
                                                   "(lol-only minus robust) at 6 x 600 steps minus the same at 12 x 600: "
-                                                  "how much of the price doubling the compute removes")}
+                                                  "how much of the price doubling the compute removes"),
+          "gain_of_highlights_db": ({"highlights": 0.5, "highlights_s12": 0.5, "robust": -0.5, "robust_s12": -0.5},
+                                    "robust told the highlights minus robust, each the mean of seeds 11 and 12"),
+          "price_with_highlights_db": ({"lolonly": 1, "highlights": -0.5, "highlights_s12": -0.5},
+                                       "lol-only minus robust told the highlights (mean of seeds 11 and 12)")}
 ALL = os.environ["ALL"].split()  # the arms, in the bash part's order
 # one record of every scored arm (runs/cpu_cur_ARM/scores.json; the start is the same in each)
 record = {}

@@ -35,6 +35,9 @@ from lolenhance.curves import (
     COUNT_SCALE,
     DEFAULT_ITERATIONS,
     ESTIMATION_SCALE,
+    EXPOSURE_FEATURES,
+    HIGHLIGHT_QUANTILE,
+    HIGHLIGHT_SIDE,
     TRAIN_ITERATIONS,
     apply_curves,
     le_curve,
@@ -44,15 +47,15 @@ from lolenhance.models.losses import zero_reference_loss
 if TYPE_CHECKING:
     import tensorflow as tf
 
-__all__ = ["build_dce_net", "ConditioningPlanes", "AlphaThreshold", "CurveEnhancer"]
+__all__ = ["build_dce_net", "ConditioningPlanes", "AlphaThreshold", "CurveEnhancer", "graph_exposure"]
 
 
 @keras.saving.register_keras_serializable(package="lolenhance")
 class ConditioningPlanes(layers.Layer):
     """Append constant planes to an image: ``count / count_scale`` and ``log2(exposure + 1/256) / 8``.
 
-    Inputs ``[image (N, H, W, 3), count (N, 1)]`` or ``[image, count, exposure (N, 3)]``; output
-    ``(N, H, W, 4)`` or ``(N, H, W, 7)``.
+    Inputs ``[image (N, H, W, 3), count (N, 1)]`` or ``[image, count, exposure (N, F)]``; output
+    ``(N, H, W, 4)`` or ``(N, H, W, 4 + F)``.
     """
 
     def __init__(self, count_scale: float = COUNT_SCALE, **kwargs: Any) -> None:
@@ -67,11 +70,11 @@ class ConditioningPlanes(layers.Layer):
         planes = [image, zero[..., :1] + ops.reshape(count / self.count_scale, (-1, 1, 1, 1))]
         if rest:
             level = ops.log2(rest[0] + 1 / 256) / 8
-            planes.append(zero + ops.reshape(level, (-1, 1, 1, 3)))
+            planes.append(zero[..., :1] + ops.expand_dims(ops.expand_dims(level, 1), 1))
         return ops.concatenate(planes, axis=-1)
 
     def compute_output_shape(self, input_shapes: list) -> tuple:
-        return (*input_shapes[0][:-1], 4 if len(input_shapes) == 2 else 7)
+        return (*input_shapes[0][:-1], 4 if len(input_shapes) == 2 else 4 + input_shapes[2][-1])
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "count_scale": self.count_scale}
@@ -101,7 +104,8 @@ class AlphaThreshold(layers.Layer):
         return {**super().get_config(), "threshold": self.threshold}
 
 
-def build_dce_net(variant: str = "curve", *, exposure_input: bool = True) -> keras.Model:
+def build_dce_net(variant: str = "curve", *, exposure_input: bool = True,
+                  exposure_features: str = "mean") -> keras.Model:
     """The 7-layer DCE-Net.
 
     Parameters
@@ -114,13 +118,16 @@ def build_dce_net(variant: str = "curve", *, exposure_input: bool = True) -> ker
         ``"curve"`` only: also condition on the whole image's exposure — its per-channel mean
         (:func:`lolenhance.curves.image_exposure`), given as three constant planes
         ``log2(mean + 1/256) / 8``. The shipped weights use it.
+    exposure_features : {"mean", "mean_highlights"}
+        With ``exposure_input``: what the net is told (:func:`lolenhance.curves.image_exposure`);
+        ``"mean_highlights"`` adds three planes of the per-channel highlight level.
 
     Returns
     -------
     keras.Model
         ``"zero-dce"``: ``(N, H, W, 3)`` in [0, 1] → α ``(N, H, W, 24)``. ``"curve"``: inputs
         ``[image (N, H, W, 3), count (N, 1)]`` (plus ``exposure (N, 3)`` with
-        ``exposure_input``) → α ``(N, H, W, 3)``.
+        ``exposure_input``; ``F = EXPOSURE_FEATURES[exposure_features]``) → α ``(N, H, W, 3)``.
 
     Examples
     --------
@@ -136,8 +143,10 @@ def build_dce_net(variant: str = "curve", *, exposure_input: bool = True) -> ker
     features = image
     if variant == "curve":
         inputs.append(keras.Input((1,), name="iterations"))
+        if exposure_features not in EXPOSURE_FEATURES:
+            raise ValueError(f"exposure_features must be one of {sorted(EXPOSURE_FEATURES)}, got {exposure_features!r}")
         if exposure_input:
-            inputs.append(keras.Input((3,), name="exposure"))
+            inputs.append(keras.Input((EXPOSURE_FEATURES[exposure_features],), name="exposure"))
         features = ConditioningPlanes(name="low_count" + ("_exposure" if exposure_input else ""))(inputs)
 
     # Zero-DCE's authors draw every kernel from N(0, 0.02) (their weights_init), so a fresh net starts
@@ -164,6 +173,24 @@ def build_dce_net(variant: str = "curve", *, exposure_input: bool = True) -> ker
     return keras.Model(inputs if variant == "curve" else image, alpha, name=f"dce_net_{variant.replace('-', '_')}")
 
 
+def graph_exposure(low: Any, features: str = "mean") -> Any:
+    """:func:`lolenhance.curves.image_exposure` of a batch ``(N, H, W, 3)`` in ``keras.ops``.
+
+    For a model called without its exposure input (the tests pin the two).
+    """
+    means = ops.mean(low, axis=(1, 2))
+    if features == "mean":
+        return means
+    shape = ops.shape(low)
+    height, width = shape[1], shape[2]
+    k = ops.maximum(1, ops.maximum(height, width) // HIGHLIGHT_SIDE)
+    rows, cols = height // k, width // k
+    cropped = low[:, : rows * k, : cols * k, :]
+    blocks = ops.mean(ops.reshape(cropped, (-1, rows, k, cols, k, 3)), axis=(2, 4))
+    levels = ops.quantile(ops.reshape(blocks, (-1, rows * cols, 3)), HIGHLIGHT_QUANTILE, axis=1)
+    return ops.concatenate([means, ops.cast(levels, means.dtype)], axis=-1)
+
+
 @keras.saving.register_keras_serializable(package="lolenhance")
 class CurveEnhancer(keras.Model):
     """A trainable ``low → enhanced`` model: a DCE-Net (attribute ``net``) plus its curves.
@@ -180,6 +207,8 @@ class CurveEnhancer(keras.Model):
         added as the model's own loss while training (compile it with ``loss=None``).
     exposure_input : bool
         ``"curve"`` only: the net is told the image's exposure (:func:`build_dce_net`).
+    exposure_features : {"mean", "mean_highlights"}
+        ``"curve"`` only: what it is told of it (:func:`build_dce_net`).
 
     Notes
     -----
@@ -198,7 +227,8 @@ class CurveEnhancer(keras.Model):
     """
 
     def __init__(self, kind: str = "curve", *, estimation_scale: float | None = None,
-                 loss_weights: dict | None = None, exposure_input: bool = True, **kwargs: Any) -> None:
+                 loss_weights: dict | None = None, exposure_input: bool = True, exposure_features: str = "mean",
+                 **kwargs: Any) -> None:
         if kind not in DEFAULT_ITERATIONS:
             raise ValueError(f"kind must be 'curve' or 'zero-dce', got {kind!r}")
         kwargs.setdefault("name", f"{kind.replace('-', '_')}_enhancer")
@@ -208,7 +238,9 @@ class CurveEnhancer(keras.Model):
                                       else ESTIMATION_SCALE if kind == "curve" else 1.0)
         self.loss_weights = dict(loss_weights or {})
         self.exposure_input = bool(exposure_input) and kind == "curve"
-        self.net = build_dce_net(kind, **({"exposure_input": self.exposure_input} if kind == "curve" else {}))
+        self.exposure_features = str(exposure_features)
+        self.net = build_dce_net(kind, **({"exposure_input": self.exposure_input,
+                                           "exposure_features": self.exposure_features} if kind == "curve" else {}))
         self.built = True  # every weight lives in the already-built functional net
 
     def _alpha(self, low: tf.Tensor, extra: list, training: bool) -> tf.Tensor:
@@ -251,7 +283,7 @@ class CurveEnhancer(keras.Model):
             count = tf.fill((tf.shape(low)[0], 1), float(DEFAULT_ITERATIONS["curve"]))
         extra = [tf.cast(count, tf.float32)]
         if self.exposure_input:
-            extra.append(tf.reduce_mean(low, axis=(1, 2)) if exposure is None else exposure)
+            extra.append(graph_exposure(low, self.exposure_features) if exposure is None else exposure)
         alpha = self._alpha(low, extra, training)
         # one count per batch (the pipeline draws it so), applied in a graph loop
         steps = tf.cast(tf.reshape(count, (-1,))[0], tf.int32)
@@ -282,7 +314,7 @@ class CurveEnhancer(keras.Model):
         count = ops.cast(count, "float32")
         extra = [count]
         if self.exposure_input:
-            extra.append(ops.mean(low, axis=(1, 2)) if exposure is None else exposure)
+            extra.append(graph_exposure(low, self.exposure_features) if exposure is None else exposure)
         alpha = self._alpha_ops(low, extra, training)
         steps = ops.reshape(count, (-1, 1, 1, 1))
         enhanced = low
@@ -295,4 +327,4 @@ class CurveEnhancer(keras.Model):
 
     def get_config(self) -> dict[str, Any]:
         return {"kind": self.kind, "estimation_scale": self.estimation_scale, "loss_weights": self.loss_weights,
-                "exposure_input": self.exposure_input, "name": self.name}
+                "exposure_input": self.exposure_input, "exposure_features": self.exposure_features, "name": self.name}
