@@ -146,6 +146,79 @@ def test_exposure_conditioning_changes_alpha_and_is_the_whole_image_mean():
     assert not np.allclose(model(low), model((low, exposure * 4)), atol=1e-4)
 
 
+# --- what the net may be told of the whole image's exposure ---------------------------------------
+
+
+def test_highlight_levels_known_values_scale_and_resolution():
+    ramp = np.repeat(np.linspace(0, 1, 101, dtype=np.float32)[:, None, None], 3, axis=2)
+    np.testing.assert_allclose(curves.highlight_levels(ramp), [0.99] * 3, atol=1e-6)
+    # quantiles are linear in the image: a photo darkened r times has highlights 1/r as high
+    scene = make_scene(3, (48, 80, 3))
+    np.testing.assert_allclose(curves.highlight_levels(scene / 8), curves.highlight_levels(scene) / 8, rtol=1e-5)
+    # a copy 5 times larger (nearest, plus a ragged edge) is read in 5 x 5 blocks: the same block means
+    small = make_scene(4, (40, 64, 3))
+    large = np.pad(np.repeat(np.repeat(small, 5, axis=0), 5, axis=1), ((0, 3), (0, 4), (0, 0)), constant_values=1.0)
+    assert max(large.shape) // curves.HIGHLIGHT_SIDE == 5 and max(small.shape) // curves.HIGHLIGHT_SIDE == 1
+    np.testing.assert_allclose(curves.highlight_levels(large), curves.highlight_levels(small), atol=1e-6)
+    # noise is averaged before the quantile is read: well under the noise's own 99th percentile
+    flat = np.full((400, 600, 3), 0.2, np.float32) + np.random.default_rng(0).normal(0, 0.05, (400, 600, 3)).astype(
+        np.float32)
+    assert curves.highlight_levels(flat).max() < 0.2 + 0.05 / 9 * 3 < 0.2 + 0.05 * 2.3
+    # per channel: the colour of the light in the brightest parts
+    warm = scene * np.array([1.0, 0.7, 0.4], np.float32)
+    np.testing.assert_allclose(curves.highlight_levels(warm), curves.highlight_levels(scene) * [1.0, 0.7, 0.4],
+                               rtol=1e-5)
+
+
+def test_image_exposure_features_and_their_errors():
+    image = make_scene(2, (30, 50, 3))
+    both = curves.image_exposure(image, "mean_highlights")
+    assert both.shape == (6,) and both.dtype == np.float32
+    np.testing.assert_allclose(both[:3], curves.image_exposure(image), atol=1e-6)
+    np.testing.assert_allclose(both[3:], curves.highlight_levels(image), atol=1e-6)
+    assert curves.image_exposure(np.stack([image, image]), "mean_highlights").shape == (2, 6)
+    assert [curves.exposure_features_of_width(width) for width in (3, 6)] == ["mean", "mean_highlights"]
+    with pytest.raises(ValueError, match="features must be one of .* got 'max'"):
+        curves.image_exposure(image, "max")
+    with pytest.raises(ValueError, match="no exposure features give 5 numbers"):
+        curves.exposure_features_of_width(5)
+    with pytest.raises(ValueError, match="exposure_features must be one of"):
+        build_dce_net("curve", exposure_features="max")
+
+
+@pytest.mark.parametrize("shape", [(2, 203, 317, 3), (1, 64, 64, 3), (1, 130, 129, 3)])
+def test_graph_exposure_is_image_exposure(shape):
+    batch = np.random.default_rng(shape[1]).random(shape, dtype=np.float32) ** 3
+    for features in curves.EXPOSURE_FEATURES:
+        np.testing.assert_allclose(keras.ops.convert_to_numpy(models.dce_net.graph_exposure(batch, features)),
+                                   curves.image_exposure(batch, features), atol=1e-5)  # float32 sums
+    # in a traced graph the image side is unknown until it runs
+    traced = tf.function(lambda x: models.dce_net.graph_exposure(x, "mean_highlights"),
+                         input_signature=[tf.TensorSpec((None, None, None, 3), tf.float32)])
+    np.testing.assert_allclose(traced(batch), curves.image_exposure(batch, "mean_highlights"), atol=1e-5)
+
+
+def test_a_net_told_the_highlights_takes_six_numbers_and_uses_them():
+    keras.utils.set_random_seed(8)
+    net = build_dce_net("curve", exposure_features="mean_highlights")
+    assert net.inputs[2].shape[-1] == 6 and net.count_params() == 68_451 + 3 * 3 * 3 * 32
+    image = tf.random.stateless_uniform((1, 24, 24, 3), (2, 3)) * 0.2
+    count = tf.fill((1, 1), 8.0)
+    means = [0.05, 0.05, 0.05]
+    dim, bright = (np.asarray(net([image, count, tf.constant([means + [level] * 3])])) for level in (0.1, 0.9))
+    assert not np.allclose(dim, bright), "the highlight planes reach the net"
+    model = CurveEnhancer("curve", exposure_features="mean_highlights")
+    low = tf.random.stateless_uniform((2, 40, 72, 3), (4, 5)) * 0.3
+    told = tf.constant(curves.image_exposure(low.numpy(), "mean_highlights"))
+    np.testing.assert_allclose(model(low), model((low, told)), atol=1e-6)
+    restored = CurveEnhancer.from_config(model.get_config())
+    assert restored.exposure_features == "mean_highlights" and restored.net.inputs[2].shape[-1] == 6
+    # inference reads the highlights of the whole image, so tiles and the whole agree with the model
+    image = make_scene(6, (50, 70, 3)) * 0.2
+    enhanced = inference.enhance_curves(image, "curve", model=model.net, iterations=8, scale=1.0)
+    np.testing.assert_allclose(enhanced, np.asarray(model(image[None]))[0], atol=2e-5)
+
+
 def test_alpha_threshold_known_values_and_identity_below_it():
     layer = models.AlphaThreshold(0.05)
     sigmoid = np.array([0.0, 0.03, 0.05, 0.525, 1.0], np.float32)
@@ -257,6 +330,14 @@ def test_curve_enhancer_ops_path_equals_the_tensorflow_path(kind):
     else:
         np.testing.assert_allclose(keras.ops.convert_to_numpy(model._call_ops(low, None, None, False)),
                                    model(low).numpy(), atol=1e-6)
+
+
+def test_curve_enhancer_ops_path_reads_the_highlights_as_the_tensorflow_path():
+    keras.utils.set_random_seed(3)
+    model = models.CurveEnhancer("curve", exposure_features="mean_highlights")
+    low = (np.random.default_rng(2).random((2, 40, 72, 3)) * 0.3).astype(np.float32)
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(model._call_ops(low, None, None, False)),
+                               model(low).numpy(), atol=1e-6)
 
 
 # --- optimisers -------------------------------------------------------------------------------------

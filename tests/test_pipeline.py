@@ -57,6 +57,31 @@ def test_pipeline_with_exposure_gives_the_whole_low_images_mean():
             np.testing.assert_allclose(told, level + 0.25, atol=1e-3)
 
 
+def test_pipeline_and_numpy_stream_tell_the_whole_images_highlights_when_asked():
+    lows = [make_scene(seed, (48, 64, 3)) * 0.2 for seed in range(3)]
+    told = {tuple(np.round(curves.image_exposure(low, "mean_highlights"), 5)) for low in lows}
+    dataset = make_pair_dataset((lows, lows), batch_size=4, crop_size=16, seed=3, with_exposure=True,
+                                exposure_features="mean_highlights")
+    stream = pipeline.PairBatchStream((lows, lows), batch_size=4, crop_size=16, seed=3, with_exposure=True,
+                                      exposure_features="mean_highlights")
+    for exposure in [e for (_, e), _ in dataset.take(2).as_numpy_iterator()] + [stream.batch(i)[0][1] for i in range(2)]:
+        assert exposure.shape == (4, 6)
+        # uint8 round trip of the images: within half a level of what the whole float image gives
+        for row in exposure:
+            assert min(np.abs(np.array(t) - row).max() for t in told) < 1 / 255
+    # synthesised crops: their whole low image's highlights, rendered from a quarter-size copy
+    dark = SynthesisConfig(share=1.0, identity_share=0.0, ratio_range=(8, 8), temperature_range=(0, 0),
+                           tint_range=(0, 0))
+    highs = [make_scene(seed, (96, 128, 3)) for seed in range(2)]
+    synthetic = make_pair_dataset((highs, highs), batch_size=4, crop_size=16, seed=1, with_exposure=True,
+                                  synthesis=dark, exposure_features="mean_highlights")
+    for (_, exposure), _ in synthetic.take(2).as_numpy_iterator():
+        assert exposure.shape == (4, 6)
+        # the highlights of a photo darkened 8 times, in sRGB: about a third of the high image's
+        assert (exposure[:, 3:] < 0.6 * curves.highlight_levels(np.stack(highs)).min()).all()
+        assert (exposure[:, 3:] >= exposure[:, :3] - 0.02).all(), "highlights lie above the mean"
+
+
 def test_pipeline_is_deterministic_per_seed(make_tree):
     pairs = list_pairs(make_tree("v1", n_train=4, size=(32, 40)), "train")
     first = _first_batches(make_pair_dataset(pairs, batch_size=2, crop_size=16, seed=5))

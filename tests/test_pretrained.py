@@ -107,6 +107,17 @@ def test_weights_with_and_without_the_exposure_input_both_load(tmp_path):
         path = tmp_path / f"curve_{exposure_input}.weights.h5"
         models.build_dce_net("curve", exposure_input=exposure_input).save_weights(path)
         assert len(pretrained.load("curve", path).inputs) == inputs
+    # told the highlights too: inference weights and a training checkpoint both load, into a 6-wide net
+    path = tmp_path / "curve_highlights.weights.h5"
+    net = models.build_dce_net("curve", exposure_features="mean_highlights")
+    net.save_weights(path)
+    loaded = pretrained.load("curve", path)
+    assert loaded.inputs[2].shape[-1] == 6
+    for a, b in zip(loaded.get_weights(), net.get_weights(), strict=True):
+        np.testing.assert_array_equal(a, b)
+    enhancer = models.CurveEnhancer("curve", exposure_features="mean_highlights")
+    enhancer.save_weights(tmp_path / "checkpoint.weights.h5")
+    assert train.load_checkpoint("curve", tmp_path / "checkpoint.weights.h5").inputs[2].shape[-1] == 6
 
 
 # --- the shipped weights at work ------------------------------------------------------------------

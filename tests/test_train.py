@@ -445,6 +445,26 @@ def test_curve_recipe_trains_on_whole_image_exposures_and_exports(tmp_path, monk
     assert json.loads((tmp_path / "last" / "curve.json").read_text())["shipped_checkpoint"] == "last"
     with pytest.raises(ValueError, match="checkpoint"):
         train.export_weights("curve", tmp_path / "run", tmp_path / "last", checkpoint="middle")
+    # told the highlights too: the stream gives six numbers per crop, and the run loads back as a 6-wide net
+    seen.clear()
+    config = replace(config, exposure_features="mean_highlights", synthetic_share=0.5)
+    train.train_curves("curve", None, tmp_path / "highlights", config, verbose=0)
+    assert seen == [True]
+    assert json.loads((tmp_path / "highlights" / "config.json").read_text())["exposure_features"] == "mean_highlights"
+    net = train.load_weights_file("curve", tmp_path / "highlights" / "last.weights.h5")
+    assert net.inputs[2].shape[-1] == 6
+    assert np.isfinite(inference.enhance_curves(make_scene(1, (40, 56, 3)) * 0.2, "curve", model=net,
+                                                iterations=8)).all()
+
+
+def test_exposure_features_option_on_the_command_line():
+    parser = argparse.ArgumentParser()
+    train.add_arguments(parser)
+    assert parser.parse_args(["curve", "--out", "x"]).exposure_features == "mean"
+    assert parser.parse_args(["curve", "--out", "x", "--exposure-features", "mean_highlights"]).exposure_features == (
+        "mean_highlights")
+    with pytest.raises(SystemExit):
+        parser.parse_args(["curve", "--out", "x", "--exposure-features", "max"])
 
 
 def test_optimizer_options_reach_the_optimizer_and_the_command_line():

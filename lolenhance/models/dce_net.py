@@ -183,7 +183,10 @@ def graph_exposure(low: Any, features: str = "mean") -> Any:
         return means
     shape = ops.shape(low)
     height, width = shape[1], shape[2]
-    k = ops.maximum(1, ops.maximum(height, width) // HIGHLIGHT_SIDE)
+    if isinstance(height, int) and isinstance(width, int):  # eager, or a traced graph of known size
+        k = max(1, max(height, width) // HIGHLIGHT_SIDE)
+    else:
+        k = ops.maximum(1, ops.maximum(height, width) // HIGHLIGHT_SIDE)
     rows, cols = height // k, width // k
     cropped = low[:, : rows * k, : cols * k, :]
     blocks = ops.mean(ops.reshape(cropped, (-1, rows, k, cols, k, 3)), axis=(2, 4))
@@ -239,8 +242,8 @@ class CurveEnhancer(keras.Model):
         self.loss_weights = dict(loss_weights or {})
         self.exposure_input = bool(exposure_input) and kind == "curve"
         self.exposure_features = str(exposure_features)
-        self.net = build_dce_net(kind, **({"exposure_input": self.exposure_input,
-                                           "exposure_features": self.exposure_features} if kind == "curve" else {}))
+        self.net = (build_dce_net(kind, exposure_input=self.exposure_input, exposure_features=self.exposure_features)
+                    if kind == "curve" else build_dce_net(kind))
         self.built = True  # every weight lives in the already-built functional net
 
     def _alpha(self, low: tf.Tensor, extra: list, training: bool) -> tf.Tensor:
