@@ -14,6 +14,9 @@ curve       the image's exposure (per-channel mean), the iteration count, an are
 zero-dce    the same with its 24-channel α (one map per iteration), no conditioning inputs
 ==========  ========================================================================================
 
+A curve net told the highlights as well (``--exposure-features mean_highlights``, a quantile of
+block means) is refused for now: no shipped weights use it.
+
 The input shape is fixed at export, ``(1, H, W, 3)`` (default 600×400, LOL's), as mobile GPU
 delegates want: for another size, export again with ``size=``. Each export writes the model and a
 JSON card beside it (``<file>.json``) saying the input/output convention, what is in the graph,
@@ -201,6 +204,10 @@ def _serving(kind: str, settings: dict[str, Any], net: Any) -> Any:
 
     count, small = settings["iterations"], settings["estimation_size"]
     conditioned = len(net.inputs) >= 2
+    if len(net.inputs) == 3 and net.inputs[2].shape[-1] != 3:
+        # its highlight levels are quantiles (a sort), which the graph does not compute yet
+        raise NotImplementedError(f"export of a curve net told {net.inputs[2].shape[-1]} exposure numbers (the "
+                                  "highlights, --exposure-features mean_highlights) is not supported; only the mean (3)")
 
     @tf.function(input_signature=[spec])
     def enhance_curves(image: Any) -> dict[str, Any]:

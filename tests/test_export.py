@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from lolenhance import export, inference, pretrained
+from lolenhance import export, inference, models, pretrained
 from lolenhance.cli import main
 from lolenhance.data import list_pairs, resolve_root
 from lolenhance.io import read_image
@@ -153,6 +153,13 @@ def test_card_describes_the_export(exports) -> None:
 def test_bad_requests_raise_before_writing(kind, options, message, tmp_path) -> None:
     with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(")", r"\)")):
         export.export_model(kind, tmp_path / "model.tflite", **options)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_curve_net_told_the_highlights_is_refused_before_writing(tmp_path) -> None:
+    net = models.build_dce_net("curve", exposure_features="mean_highlights")
+    with pytest.raises(NotImplementedError, match="told 6 exposure numbers .* only the mean"):
+        export.export_model("curve", tmp_path / "model.tflite", size=(16, 16), model=net)
     assert list(tmp_path.iterdir()) == []
 
 
