@@ -12,6 +12,8 @@
 #   highlights, highlights_s12  robust (seeds 11 and 12) with the net told each channel's highlight level
 #               beside its mean (--exposure-features mean_highlights): does a better reading of the
 #               exposure than the mean shrink the price?
+#   share03, highlights_share03  robust and highlights (seed 11) with 30 % synthetic crops instead of 50 %:
+#               with the two above, features x share, which recipe the next GPU curve runs use
 # All hold out the same 28 pairs, whole scenes (--split-seed 11 --val-pairs 28 --split-by-scene: the
 # held-out scenes of tools/device/fresh_lineage.sh), which none trains on. Then the last checkpoints
 # are scored on those pairs at n = 8 (tools/validation_sweep.py, each arm as its run ends, into
@@ -41,8 +43,10 @@ declare -A arm=(
     [lolonly_x2]="--epochs $((2 * epochs)) --seed 11"
     [highlights]="--epochs $epochs --seed 11 $mix --exposure-features mean_highlights"
     [highlights_s12]="--epochs $epochs --seed 12 $mix --exposure-features mean_highlights"
+    [share03]="--epochs $epochs --seed 11 $mix --synthetic-share 0.3"
+    [highlights_share03]="--epochs $epochs --seed 11 $mix --synthetic-share 0.3 --exposure-features mean_highlights"
 )
-ALL="robust lolonly neutral robust_s12 robust_x2 lolonly_x2 highlights highlights_s12"
+ALL="robust lolonly neutral robust_s12 robust_x2 lolonly_x2 highlights highlights_s12 share03 highlights_share03"
 # every arm is scored with the robust arm's config (its split is every arm's: --split-seed 11), so the
 # robust arm is trained first
 score() {  # ARM: its last checkpoint at n = 8 on the held-out pairs, into runs/cpu_cur_ARM/scores.json
@@ -85,7 +89,11 @@ PRICES = {"price_of_robustness_db": ({"lolonly": 1, "robust": -1}, "lol-only min
           "gain_of_highlights_db": ({"highlights": 0.5, "highlights_s12": 0.5, "robust": -0.5, "robust_s12": -0.5},
                                     "robust told the highlights minus robust, each the mean of seeds 11 and 12"),
           "price_with_highlights_db": ({"lolonly": 1, "highlights": -0.5, "highlights_s12": -0.5},
-                                       "lol-only minus robust told the highlights (mean of seeds 11 and 12)")}
+                                       "lol-only minus robust told the highlights (mean of seeds 11 and 12)"),
+          "gain_of_share03_db": ({"share03": 0.5, "highlights_share03": 0.5, "robust": -0.5, "highlights": -0.5},
+                                 "30 % synthetic minus 50 %, each the mean of the mean and the highlights nets (seed 11)"),
+          "gain_of_highlights_at_share03_db": ({"highlights_share03": 1, "share03": -1},
+                                               "told the highlights minus not, both at 30 % synthetic (seed 11)")}
 ALL = os.environ["ALL"].split()  # the arms, in the bash part's order
 # one record of every scored arm (runs/cpu_cur_ARM/scores.json; the start is the same in each)
 record = {}
