@@ -14,8 +14,9 @@ curve       the image's exposure (per-channel mean), the iteration count, an are
 zero-dce    the same with its 24-channel α (one map per iteration), no conditioning inputs
 ==========  ========================================================================================
 
-A curve net told the highlights as well (``--exposure-features mean_highlights``, a quantile of
-block means) is refused for now: no shipped weights use it.
+A curve net told the highlights as well (``--exposure-features mean_highlights``) computes them in
+the graph too: block means (reshapes and means of at most four dimensions) and the quantile from
+``top_k``, which TFLite and ONNX both have (:func:`_highlight_levels`).
 
 The input shape is fixed at export, ``(1, H, W, 3)`` (default 600×400, LOL's), as mobile GPU
 delegates want: for another size, export again with ``size=``. Each export writes the model and a
@@ -65,7 +66,7 @@ import numpy as np
 
 from lolenhance import __version__, pretrained
 from lolenhance._checks import check_image
-from lolenhance.curves import DEFAULT_ITERATIONS, le_curve
+from lolenhance.curves import DEFAULT_ITERATIONS, HIGHLIGHT_QUANTILE, HIGHLIGHT_SIDE, exposure_features_of_width, le_curve
 from lolenhance.inference import DENOISER_STRIDE, fast_scale
 
 __all__ = ["FORMATS", "PRECISIONS", "ONNX_OPSET", "ExportError", "export_model", "load_exported", "read_card",
@@ -84,6 +85,30 @@ class ExportError(RuntimeError):
 
 
 # --- the graph ----------------------------------------------------------------------------------------
+def _highlight_levels(image: Any) -> Any:
+    """:func:`lolenhance.curves.highlight_levels` of a fixed-size ``(1, H, W, 3)`` image, ``(1, 3)``.
+
+    The block means by reshapes of at most four dimensions (what TFLite's kernels take); the
+    quantile, linearly interpolated as NumPy's, from the ``n − ⌊q(n − 1)⌋`` largest block means
+    (``top_k``: neither TFLite nor ONNX sorts).
+    """
+    import tensorflow as tf
+
+    height, width = int(image.shape[1]), int(image.shape[2])
+    k = max(1, max(height, width) // HIGHLIGHT_SIDE)
+    rows, cols = height // k, width // k
+    x = tf.reshape(image[0, : rows * k, : cols * k, :], (rows, k, cols * k, 3))
+    x = tf.reshape(tf.reduce_mean(x, axis=1), (rows, cols, k, 3))
+    values = tf.transpose(tf.reshape(tf.reduce_mean(x, axis=2), (rows * cols, 3)))  # (3, n)
+    count = rows * cols
+    position = HIGHLIGHT_QUANTILE * (count - 1)
+    below = int(np.floor(position))
+    largest = tf.math.top_k(values, k=count - below).values  # descending: the last is sorted[below]
+    at = largest[:, -1]
+    above = largest[:, -2] if count - below >= 2 else at
+    return tf.expand_dims(at + (above - at) * np.float32(position - below), 0)
+
+
 def _area_downscale(x: Any, axis: int, size: int) -> Any:
     """Box-average ``x`` along ``axis`` to ``size`` samples, as ``tf.image.resize(method="area")``."""
     import tensorflow as tf
@@ -204,10 +229,7 @@ def _serving(kind: str, settings: dict[str, Any], net: Any) -> Any:
 
     count, small = settings["iterations"], settings["estimation_size"]
     conditioned = len(net.inputs) >= 2
-    if len(net.inputs) == 3 and net.inputs[2].shape[-1] != 3:
-        # its highlight levels are quantiles (a sort), which the graph does not compute yet
-        raise NotImplementedError(f"export of a curve net told {net.inputs[2].shape[-1]} exposure numbers (the "
-                                  "highlights, --exposure-features mean_highlights) is not supported; only the mean (3)")
+    highlights = len(net.inputs) == 3 and exposure_features_of_width(net.inputs[2].shape[-1]) == "mean_highlights"
 
     @tf.function(input_signature=[spec])
     def enhance_curves(image: Any) -> dict[str, Any]:
@@ -217,7 +239,8 @@ def _serving(kind: str, settings: dict[str, Any], net: Any) -> Any:
         inputs = [reduced, tf.fill((1, 1), float(count))] if conditioned else reduced
         if len(net.inputs) == 3:
             # rows, then columns: one float32 mean over all pixels drifts by 1e-3 of the value
-            inputs.append(tf.reduce_mean(tf.reduce_mean(image, axis=1), axis=1))
+            means = tf.reduce_mean(tf.reduce_mean(image, axis=1), axis=1)
+            inputs.append(tf.concat([means, _highlight_levels(image)], axis=-1) if highlights else means)
         alpha = net(inputs, training=False)
         if small != (height, width):
             alpha = _linear_upsample(_linear_upsample(alpha, 1, height), 2, width)
@@ -354,6 +377,7 @@ def export_model(kind: str, output: str | os.PathLike, *, fmt: str = "tflite", p
     import tensorflow as tf
 
     net = model if model is not None else pretrained.default_model(kind)
+    settings["highlights"] = kind == "curve" and len(net.inputs) == 3 and net.inputs[2].shape[-1] == 6
     function = _frozen(_serving(kind, settings, net))
     with tempfile.TemporaryDirectory(dir=output.parent, prefix=f".{output.name}.") as scratch:
         staged = Path(scratch) / "saved_model"
@@ -382,7 +406,9 @@ def _card(kind: str, fmt: str, precision: str, settings: dict[str, Any], path: P
     height, width = settings["height"], settings["width"]
     inside = {
         "denoiser": ["reflect padding to a multiple of 8", "the denoiser U-Net", "crop", "clip to [0, 1]"],
-        "curve": ["per-channel mean of the image (exposure input)", "iteration count input",
+        "curve": ["per-channel mean of the image (exposure input)"
+                  + (" and its highlight levels (0.99 quantile of block means)" if settings.get("highlights") else ""),
+                  "iteration count input",
                   "area downscale to the estimation size" if settings.get("scale", 1) < 1 else "full-resolution α",
                   "DCE-Net (sigmoid α)", "bilinear upsampling of α" if settings.get("scale", 1) < 1 else "",
                   f"{settings.get('iterations')} LE-curve iterations x + αx(1 − x)", "clip to [0, 1]"],
