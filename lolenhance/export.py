@@ -66,7 +66,13 @@ import numpy as np
 
 from lolenhance import __version__, pretrained
 from lolenhance._checks import check_image
-from lolenhance.curves import DEFAULT_ITERATIONS, HIGHLIGHT_QUANTILE, HIGHLIGHT_SIDE, exposure_features_of_width, le_curve
+from lolenhance.curves import (
+    DEFAULT_ITERATIONS,
+    HIGHLIGHT_QUANTILE,
+    HIGHLIGHT_SIDE,
+    exposure_features_of_width,
+    le_curve,
+)
 from lolenhance.inference import DENOISER_STRIDE, fast_scale
 
 __all__ = ["FORMATS", "PRECISIONS", "ONNX_OPSET", "ExportError", "export_model", "load_exported", "read_card",
