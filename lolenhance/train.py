@@ -1117,7 +1117,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run a training from parsed arguments; writes ``run.json`` (command, time, commit).
+    """Run a training from parsed arguments; writes ``run.json`` (command, time, the commit it started from).
 
     A run paused by ``--max-minutes`` and finished by the same command again reports the wall time
     of all its calls.
@@ -1126,11 +1126,12 @@ def run(args: argparse.Namespace) -> int:
     record_file = Path(args.out) / "run.json"
     earlier_minutes = json.loads(record_file.read_text())["wall_minutes"] if record_file.exists() else 0.0
     start = time.time()
+    # the code the run starts from: HEAD may move on while a long run trains
+    commit = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, check=False).stdout.strip()
     if args.model == "denoiser":
         train_denoiser(args.data, args.out, config)
     else:
         train_curves(args.model, args.data, args.out, config)
-    commit = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, check=False).stdout.strip()
     record = {
         "model": args.model,
         "command": " ".join(["python -m lolenhance.train", *sys.argv[1:]]) if __name__ == "__main__" else " ".join(sys.argv),

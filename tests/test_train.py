@@ -260,6 +260,23 @@ def test_run_json_of_a_paused_then_finished_run_adds_up_its_calls(tmp_path):
     assert 5.0 <= json.loads((tmp_path / "run.json").read_text())["wall_minutes"] < 6.0
 
 
+def test_run_json_names_the_commit_the_run_started_from(tmp_path, monkeypatch):
+    # a long run outlives commits made while it trains: run.json names the code it started from
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-c", "commit.gpgsign=false"]
+    monkeypatch.chdir(tmp_path)
+    subprocess.run(["git", "init", "-q"], check=True)
+    subprocess.run([*git, "commit", "-q", "--allow-empty", "-m", "start"], check=True)
+    started = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, check=True).stdout.strip()
+    monkeypatch.setattr(train, "train_denoiser", lambda data, out, config: (
+        Path(out).mkdir(), subprocess.run([*git, "commit", "-q", "--allow-empty", "-m", "meanwhile"], check=True)))
+    parser = argparse.ArgumentParser()
+    train.add_arguments(parser)
+    assert train.run(parser.parse_args(["denoiser", "--out", str(tmp_path / "run")])) == 0
+    head = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, check=True).stdout.strip()
+    assert head != started
+    assert json.loads((tmp_path / "run" / "run.json").read_text())["git_commit"] == started
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("augment, optimiser", [(False, {}), (True, {}),
                                                 (False, {"clip_norm": 0.1, "weight_decay": 1e-2,
