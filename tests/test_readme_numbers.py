@@ -7,6 +7,7 @@ import json
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -224,6 +225,43 @@ def test_readme_prose_on_the_curve_price_at_double_compute_quotes_its_json():
     # the shrink is the price at 6 x 600 minus the price at 12 x 600, pair by pair
     assert abs(before["mean"] - after["mean"] - shrink["mean"]) <= 0.011
     assert abs(gain_lol["mean"] - gain_robust["mean"] + shrink["mean"]) <= 0.011
+
+
+def _highlights_verdict(gain: dict) -> str:
+    """The reading of commit 3925235: do the highlights raise the robust curve's real-pair PSNR?"""
+    low, high = gain["interval_90"]
+    if low > 0 and gain["mean"] >= 0.30:
+        return "it helps"
+    if high < 0.30:
+        return "it does not help"
+    return "undecided"
+
+
+def test_readme_prose_on_the_curve_told_the_highlights_quotes_its_json():
+    """The highlights pilot in the README is the JSON's: its verdict follows the reading, its other numbers the scores."""
+    record = json.loads((ROOT / "benchmarks" / "results" / "curve_robustness_price.json").read_text())
+    gain = record["gain_of_highlights_db"]
+    told, plain = ([record["scores"][f"runs/cpu_cur_{arm}/last.weights.h5"] for arm in arms]
+                   for arms in (("highlights", "highlights_s12"), ("robust", "robust_s12")))
+
+    def both(values: list[float], unit: str = "") -> str:
+        return f"{values[0]:.2f} and {values[1]:.2f}{unit}"
+
+    def sweep(scores: list[dict], reduce) -> list[float]:
+        return [reduce([score["sweep"][r] for r in ("2", "4", "8", "16", "32")]) for score in scores]
+
+    stated = [f"highlights moved the two-seed mean by {gain['mean']:+.2f} dB (90 % interval {gain['interval_90'][0]:.2f} "
+              f"to {gain['interval_90'][1]:.2f}: {_highlights_verdict(gain)})",
+              f"do no harm {both([s['sweep']['1'] for s in told])} dB against {both([s['sweep']['1'] for s in plain])}",
+              f"r = 2 … 32 {both(sweep(told, np.mean))} dB against {both(sweep(plain, np.mean))}",
+              f"(its lowest point {both(sweep(told, min))} against {both(sweep(plain, min))})",
+              f"illuminant colour error {both([s['illuminant_mean_colour_error'] for s in told])}°",
+              f"against {both([s['illuminant_mean_colour_error'] for s in plain])}°"]
+    _assert_readme_states(stated, "benchmarks/results/curve_robustness_price.json")
+    assert record["highlights_reading"].startswith("does not help") == (_highlights_verdict(gain) == "it does not help")
+    for arm in ("highlights", "highlights_s12"):
+        assert "--exposure-features mean_highlights" in record["runs"][arm]["command"]
+        assert record["runs"][arm]["epochs_run"] == record["runs"]["robust"]["epochs_run"] == 6
 
 
 def test_readme_prose_on_the_from_scratch_zero_dce_quotes_its_card():
