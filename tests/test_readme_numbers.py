@@ -264,6 +264,29 @@ def test_readme_prose_on_the_curve_told_the_highlights_quotes_its_json():
         assert record["runs"][arm]["epochs_run"] == record["runs"]["robust"]["epochs_run"] == 6
 
 
+def test_readme_prose_on_the_curve_price_anatomy_quotes_its_json():
+    """The anatomy of the curve's price in the README is the JSON's, and adds up from its arms."""
+    record = json.loads((ROOT / "benchmarks" / "results" / "curve_price_anatomy.json").read_text())
+    arms = record["arms"]
+
+    def lead(key: str) -> float:
+        return arms["lolonly"][key]["mean"] - (arms["robust"][key]["mean"] + arms["robust_s12"][key]["mean"]) / 2
+
+    stated = [f"robust seeds is {lead('psnr'):.2f} dB as scored, {lead('gt_mean_psnr'):.2f} dB once every output",
+              f"and {lead('channel_mean_psnr'):.2f} dB once every channel is",
+              f"error on these pairs is {arms['robust']['colour_error']['mean']:.2f} and "
+              f"{arms['robust_s12']['colour_error']['mean']:.2f}°, the LOL-only model's "
+              f"{arms['lolonly']['colour_error']['mean']:.2f}°"]
+    _assert_readme_states(stated, "benchmarks/results/curve_price_anatomy.json")
+    # the prose's order: brightness the smallest part, the cast larger, the structure what is left
+    assert 0 < lead("psnr") - lead("gt_mean_psnr") < lead("gt_mean_psnr") - lead("channel_mean_psnr")
+    # the scored PSNR is the price file's for the same weights
+    price = json.loads((ROOT / "benchmarks" / "results" / "curve_robustness_price.json").read_text())
+    for arm, values in arms.items():
+        scored = price["scores"][f"runs/cpu_cur_{arm}/last.weights.h5"]["real_pairs"]
+        assert abs(values["psnr"]["mean"] - scored) < 0.006, arm
+
+
 def test_readme_prose_on_the_from_scratch_zero_dce_quotes_its_card():
     """The Zero-DCE Z2 numbers in the README's prose (STYLE 13) are its entry in the card."""
     card = json.loads((ROOT / "lolenhance" / "weights" / "zero_dce.json").read_text())

@@ -1,0 +1,72 @@
+"""Does a light source in the frame fool a curve net told the highlights? A probe on held-out Train images.
+
+    python tools/lamp_probe.py robust highlights [--ratio 16] [--json runs/lamp_probe.json]
+
+The highlight level (:func:`lolenhance.curves.highlight_levels`) reads a photo's exposure off its
+brightest parts, assuming those are the scene's own highlights. A night photo may hold a lamp or a lit
+window, saturated however short the exposure. So: the 28 held-out high images of the curve pilot's
+split (``runs/cpu_cur_robust``; Train, never Test), darkened ``ratio`` times by the benchmark's capture
+model (:func:`lolenhance.robustness.exposure_sweep`, noise seed 7), then a saturated white disc (a lamp)
+painted into the dark image *and* its reference at the centre, covering 0, 0.5, 2 or 5 % of the
+frame. For each arm of ``tools/curve_robustness_price.sh`` (its last checkpoint, n = 8): the PSNR
+against the reference (outside the disc, which every output keeps at 1) and the output's mean
+brightness over the reference's, outside the disc. A net fooled by the lamp leaves the rest dark.
+"""
+
+import argparse
+import json
+
+import numpy as np
+
+from lolenhance import inference, robustness, train
+from lolenhance.data import list_pairs, load_pairs
+
+AREAS = (0.0, 0.005, 0.02, 0.05)
+
+
+def lamp_mask(shape: tuple[int, int], area: float) -> np.ndarray:
+    """A centred disc covering ``area`` of an image of ``shape`` (boolean ``(H, W)``)."""
+    rows, cols = np.ogrid[: shape[0], : shape[1]]
+    radius = np.sqrt(area * shape[0] * shape[1] / np.pi)
+    return (rows - shape[0] / 2) ** 2 + (cols - shape[1] / 2) ** 2 <= radius**2
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("arms", nargs="+")
+    parser.add_argument("--data", default="../shared/data/lol-real")
+    parser.add_argument("--ratio", type=float, default=16.0)
+    parser.add_argument("--json")
+    args = parser.parse_args()
+    fields = train.TrainConfig.__dataclass_fields__
+    config = train.TrainConfig(**{key: value for key, value in
+                                  json.load(open("runs/cpu_cur_robust/config.json")).items() if key in fields})
+    _, held_out = config.split(list_pairs(args.data, "train"))
+    _, highs = load_pairs(held_out)
+    lows = robustness.exposure_sweep(highs, (args.ratio,), seed=7)[args.ratio]
+    record: dict = {"ratio": args.ratio, "areas": list(AREAS), "arms": {}}
+    for arm in args.arms:
+        net = train.load_weights_file("curve", f"runs/cpu_cur_{arm}/last.weights.h5")
+        record["arms"][arm] = {}
+        for area in AREAS:
+            psnrs, ratios = [], []
+            for low, high in zip(lows, highs, strict=True):
+                mask = lamp_mask(high.shape[:2], area)
+                lit_low, lit_high = low.copy(), high.copy()
+                lit_low[mask], lit_high[mask] = 1.0, 1.0
+                out = inference.enhance_curves(lit_low, "curve", model=net, iterations=8)
+                rest = ~mask
+                mse = float(np.mean((out[rest] - lit_high[rest]) ** 2))
+                psnrs.append(10 * np.log10(1 / max(mse, 1e-10)))
+                ratios.append(float(out[rest].mean() / lit_high[rest].mean()))
+            record["arms"][arm][f"{area:g}"] = {"psnr": round(float(np.mean(psnrs)), 2),
+                                                "brightness_ratio": round(float(np.median(ratios)), 3)}
+            print(f"{arm:12s} lamp {100 * area:4.1f} %  psnr {np.mean(psnrs):.2f}  brightness out/ref median "
+                  f"{np.median(ratios):.3f}", flush=True)
+    if args.json:
+        with open(args.json, "w") as file:
+            json.dump(record, file, indent=1)
+
+
+if __name__ == "__main__":
+    main()
