@@ -162,6 +162,10 @@ def highlight_levels(image) -> np.ndarray:
     remainder narrower than ``k`` is left out), so that noise is averaged before the quantile is
     read, about equally at every resolution.
 
+    A light source in the frame (a lamp, a lit window) is saturated however dark the exposure, and
+    once it covers more than 1 % of the frame it *is* the level: a net told it then reads a dark
+    night photo as well exposed (``tools/lamp_probe.py`` measures it; no shipped weights use it).
+
     Parameters
     ----------
     image : (H, W, 3) or (N, H, W, 3) array of float32 in [0, 1]

@@ -287,6 +287,23 @@ def test_readme_prose_on_the_curve_price_anatomy_quotes_its_json():
         assert abs(values["psnr"]["mean"] - scored) < 0.006, arm
 
 
+def test_readme_prose_on_the_lamp_probe_quotes_its_json():
+    """The lamp probe's numbers in the README are the JSON's, and the highlights runs are the ones it fooled."""
+    record = json.loads((ROOT / "benchmarks" / "results" / "lamp_probe.json").read_text())
+    at_2 = {arm: by_area["0.02"] for arm, by_area in record["arms"].items()}
+    told, plain = [at_2["highlights"], at_2["highlights_s12"]], [at_2["robust"], at_2["robust_s12"]]
+    stated = [f"rest of the image to {told[0]['brightness_ratio']:.3f} and {told[1]['brightness_ratio']:.3f} of its "
+              f"reference ({told[0]['psnr']:.2f} and {told[1]['psnr']:.2f} dB)",
+              f"mean alone to {plain[0]['brightness_ratio']:.3f} and {plain[1]['brightness_ratio']:.3f} "
+              f"({plain[0]['psnr']:.2f} and {plain[1]['psnr']:.2f} dB)"]
+    _assert_readme_states(stated, "benchmarks/results/lamp_probe.json")
+    assert record["ratio"] == 16
+    assert max(s["brightness_ratio"] for s in told) < 0.5 < min(s["brightness_ratio"] for s in plain)
+    # without a lamp the highlights runs are not the darker ones: the lamp is what fools them
+    assert min(record["arms"][arm]["0"]["psnr"] for arm in ("highlights", "highlights_s12")) > max(
+        record["arms"][arm]["0"]["psnr"] for arm in ("robust", "robust_s12"))
+
+
 def test_readme_prose_on_the_from_scratch_zero_dce_quotes_its_card():
     """The Zero-DCE Z2 numbers in the README's prose (STYLE 13) are its entry in the card."""
     card = json.loads((ROOT / "lolenhance" / "weights" / "zero_dce.json").read_text())
