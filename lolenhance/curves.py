@@ -25,7 +25,7 @@ __all__ = [
     "le_curve", "apply_curves", "exposure_shift", "image_exposure", "DEFAULT_ITERATIONS", "TRAIN_ITERATIONS",
     "STOPS_PER_ITERATION", "COUNT_SCALE", "ESTIMATION_SCALE", "DEFAULT_SHARE", "KINDS", "ALPHA_THRESHOLD",
     "AUTO", "auto_iterations", "EXPOSURE_FEATURES", "HIGHLIGHT_QUANTILE", "HIGHLIGHT_SIDE", "highlight_levels",
-    "exposure_features_of_width",
+    "exposure_features_of_width", "UPPER_QUANTILE", "CLIPPED_BLOCK", "upper_levels",
 ]
 
 #: The two DCE-Net variants and their reference iteration counts (for "curve": the count at which
@@ -51,13 +51,19 @@ ALPHA_THRESHOLD = 0.05
 AUTO = "auto"
 #: What the exposure-conditioned "curve" net may be told of the whole image, and how many numbers
 #: that is: ``"mean"`` its per-channel mean (grey world; the shipped weights), ``"mean_highlights"``
-#: that plus its per-channel highlight level (:func:`highlight_levels`; white patch).
-EXPOSURE_FEATURES = {"mean": 3, "mean_highlights": 6}
+#: that plus its per-channel highlight level (:func:`highlight_levels`; white patch),
+#: ``"mean_upper"`` the mean plus the upper levels of the unclipped blocks and the clipped share
+#: (:func:`upper_levels`: a light source in the frame cannot capture it).
+EXPOSURE_FEATURES = {"mean": 3, "mean_highlights": 6, "mean_upper": 7}
 #: The highlight level is this quantile of each channel ...
 HIGHLIGHT_QUANTILE = 0.99
 #: ... of block means whose grid has about this many blocks along the longer side (so the level
 #: reads the same off a full-resolution image and a downscaled copy of it, noise averaged alike).
 HIGHLIGHT_SIDE = 64
+#: :func:`upper_levels`: this quantile of the unclipped block means ...
+UPPER_QUANTILE = 0.9
+#: ... where a block whose brightest channel's mean reaches this level is clipped (a light source).
+CLIPPED_BLOCK = 250 / 255
 
 
 def le_curve(x, alpha):
@@ -121,9 +127,11 @@ def image_exposure(image, features: str = "mean") -> np.ndarray:
     ----------
     image : (H, W, 3) or (N, H, W, 3) array of float32 in [0, 1]
         The *whole* image (in training: the whole low image a crop was cut from).
-    features : {"mean", "mean_highlights"}
+    features : {"mean", "mean_highlights", "mean_upper"}
         ``"mean"``: the per-channel mean; ``"mean_highlights"``: that, then the per-channel
-        highlight level (:func:`highlight_levels`). See :data:`EXPOSURE_FEATURES`.
+        highlight level (:func:`highlight_levels`); ``"mean_upper"``: the mean, then the upper
+        levels of the unclipped blocks and the clipped share (:func:`upper_levels`). See
+        :data:`EXPOSURE_FEATURES`.
 
     Returns
     -------
@@ -147,7 +155,8 @@ def image_exposure(image, features: str = "mean") -> np.ndarray:
     means = means.reshape(image.shape[:-3] + (3,))
     if features == "mean":
         return means
-    return np.concatenate([means, highlight_levels(image)], axis=-1)
+    return np.concatenate([means, highlight_levels(image) if features == "mean_highlights" else upper_levels(image)],
+                          axis=-1)
 
 
 def highlight_levels(image) -> np.ndarray:
@@ -180,14 +189,49 @@ def highlight_levels(image) -> np.ndarray:
     >>> highlight_levels(ramp)
     array([0.99, 0.99, 0.99], dtype=float32)
     """
+    return np.quantile(_block_means(image), HIGHLIGHT_QUANTILE, axis=-2).astype(np.float32)
+
+
+def upper_levels(image) -> np.ndarray:
+    """Per-channel upper level of a whole image's unclipped parts, and the share that is clipped.
+
+    :func:`highlight_levels` reads the exposure off the brightest 1 % of the frame, so a lamp or a
+    lit window over 1 % of it, saturated however short the exposure, becomes the reading. Here a
+    block whose brightest channel's mean reaches ``CLIPPED_BLOCK`` counts as clipped: a clipped
+    pixel says only "at least this bright", nothing of the exposure. The level is the
+    ``UPPER_QUANTILE`` quantile of each channel's block means with the clipped blocks counted as 0
+    (the same blocks as :func:`highlight_levels`), and the fourth number the share of clipped
+    blocks, which tells a net that a light source (or an over-exposure) is there.
+
+    Parameters
+    ----------
+    image : (H, W, 3) or (N, H, W, 3) array of float32 in [0, 1]
+
+    Returns
+    -------
+    (4,) or (N, 4) ndarray of float32
+
+    Examples
+    --------
+    >>> ramp = np.repeat(np.linspace(0, 1, 101, dtype=np.float32)[:, None, None], 3, axis=2)
+    >>> upper_levels(ramp).round(3)   # 0.99 and 1.0 are clipped (2 of 101), so the 0.9 quantile reads 0.88
+    array([0.88, 0.88, 0.88, 0.02], dtype=float32)
+    """
+    blocks = _block_means(image)
+    clipped = blocks.max(axis=-1) >= CLIPPED_BLOCK
+    levels = np.quantile(np.where(clipped[..., None], 0.0, blocks), UPPER_QUANTILE, axis=-2)
+    return np.concatenate([levels, clipped.mean(axis=-1)[..., None]], axis=-1).astype(np.float32)
+
+
+def _block_means(image) -> np.ndarray:
+    """``(..., blocks, 3)``: the means of ``k × k`` blocks, ``k = max(1, max(H, W) // HIGHLIGHT_SIDE)``."""
     image = np.asarray(image, np.float32)
     height, width = image.shape[-3:-1]
     k = max(1, max(height, width) // HIGHLIGHT_SIDE)
     rows, cols = height // k * k, width // k * k
     cropped = image[..., :rows, :cols, :]
     blocks = cropped.reshape(cropped.shape[:-3] + (rows // k, k, cols // k, k, 3)).mean(axis=(-4, -2))
-    flat = blocks.reshape(blocks.shape[:-3] + (-1, 3))
-    return np.quantile(flat, HIGHLIGHT_QUANTILE, axis=-2).astype(np.float32)
+    return blocks.reshape(blocks.shape[:-3] + (-1, 3))
 
 
 def exposure_features_of_width(width: int) -> str:

@@ -14,9 +14,9 @@ curve       the image's exposure (per-channel mean), the iteration count, an are
 zero-dce    the same with its 24-channel α (one map per iteration), no conditioning inputs
 ==========  ========================================================================================
 
-A curve net told the highlights as well (``--exposure-features mean_highlights``) computes them in
-the graph too: block means (reshapes and means of at most four dimensions) and the quantile from
-``top_k``, which TFLite and ONNX both have (:func:`_highlight_levels`).
+A curve net told more of the exposure than the mean (``--exposure-features mean_highlights`` or
+``mean_upper``) computes it in the graph too: block means (reshapes and means of at most four
+dimensions) and the quantile from ``top_k``, which TFLite and ONNX both have (:func:`_block_levels`).
 
 The input shape is fixed at export, ``(1, H, W, 3)`` (default 600×400, LOL's), as mobile GPU
 delegates want: for another size, export again with ``size=``. Each export writes the model and a
@@ -67,9 +67,11 @@ import numpy as np
 from lolenhance import __version__, pretrained
 from lolenhance._checks import check_image
 from lolenhance.curves import (
+    CLIPPED_BLOCK,
     DEFAULT_ITERATIONS,
     HIGHLIGHT_QUANTILE,
     HIGHLIGHT_SIDE,
+    UPPER_QUANTILE,
     exposure_features_of_width,
     le_curve,
 )
@@ -91,8 +93,9 @@ class ExportError(RuntimeError):
 
 
 # --- the graph ----------------------------------------------------------------------------------------
-def _highlight_levels(image: Any) -> Any:
-    """:func:`lolenhance.curves.highlight_levels` of a fixed-size ``(1, H, W, 3)`` image, ``(1, 3)``.
+def _block_levels(image: Any, features: str) -> Any:
+    """:func:`lolenhance.curves.highlight_levels` (``(1, 3)``) or :func:`lolenhance.curves.upper_levels`
+    (``(1, 4)``) of a fixed-size ``(1, H, W, 3)`` image.
 
     The block means by reshapes of at most four dimensions (what TFLite's kernels take); the
     quantile, linearly interpolated as NumPy's, from the ``n − ⌊q(n − 1)⌋`` largest block means
@@ -107,12 +110,19 @@ def _highlight_levels(image: Any) -> Any:
     x = tf.reshape(tf.reduce_mean(x, axis=1), (rows, cols, k, 3))
     values = tf.transpose(tf.reshape(tf.reduce_mean(x, axis=2), (rows * cols, 3)))  # (3, n)
     count = rows * cols
-    position = HIGHLIGHT_QUANTILE * (count - 1)
+    quantile = HIGHLIGHT_QUANTILE
+    if features == "mean_upper":
+        clipped = tf.reduce_max(values, axis=0, keepdims=True) >= CLIPPED_BLOCK
+        values, quantile = tf.where(clipped, 0.0, values), UPPER_QUANTILE
+    position = quantile * (count - 1)
     below = int(np.floor(position))
     largest = tf.math.top_k(values, k=count - below).values  # descending: the last is sorted[below]
     at = largest[:, -1]
     above = largest[:, -2] if count - below >= 2 else at
-    return tf.expand_dims(at + (above - at) * np.float32(position - below), 0)
+    levels = tf.expand_dims(at + (above - at) * np.float32(position - below), 0)
+    if features == "mean_upper":
+        levels = tf.concat([levels, tf.reshape(tf.reduce_mean(tf.cast(clipped, tf.float32)), (1, 1))], axis=-1)
+    return levels
 
 
 def _area_downscale(x: Any, axis: int, size: int) -> Any:
@@ -235,7 +245,7 @@ def _serving(kind: str, settings: dict[str, Any], net: Any) -> Any:
 
     count, small = settings["iterations"], settings["estimation_size"]
     conditioned = len(net.inputs) >= 2
-    highlights = len(net.inputs) == 3 and exposure_features_of_width(net.inputs[2].shape[-1]) == "mean_highlights"
+    features = exposure_features_of_width(net.inputs[2].shape[-1]) if len(net.inputs) == 3 else "mean"
 
     @tf.function(input_signature=[spec])
     def enhance_curves(image: Any) -> dict[str, Any]:
@@ -246,7 +256,7 @@ def _serving(kind: str, settings: dict[str, Any], net: Any) -> Any:
         if len(net.inputs) == 3:
             # rows, then columns: one float32 mean over all pixels drifts by 1e-3 of the value
             means = tf.reduce_mean(tf.reduce_mean(image, axis=1), axis=1)
-            inputs.append(tf.concat([means, _highlight_levels(image)], axis=-1) if highlights else means)
+            inputs.append(means if features == "mean" else tf.concat([means, _block_levels(image, features)], axis=-1))
         alpha = net(inputs, training=False)
         if small != (height, width):
             alpha = _linear_upsample(_linear_upsample(alpha, 1, height), 2, width)
@@ -383,7 +393,8 @@ def export_model(kind: str, output: str | os.PathLike, *, fmt: str = "tflite", p
     import tensorflow as tf
 
     net = model if model is not None else pretrained.default_model(kind)
-    settings["highlights"] = kind == "curve" and len(net.inputs) == 3 and net.inputs[2].shape[-1] == 6
+    if kind == "curve":  # what the net is told of the exposure, which the graph computes
+        settings["exposure_features"] = exposure_features_of_width(net.inputs[2].shape[-1]) if len(net.inputs) == 3 else "mean"
     function = _frozen(_serving(kind, settings, net))
     with tempfile.TemporaryDirectory(dir=output.parent, prefix=f".{output.name}.") as scratch:
         staged = Path(scratch) / "saved_model"
@@ -413,7 +424,9 @@ def _card(kind: str, fmt: str, precision: str, settings: dict[str, Any], path: P
     inside = {
         "denoiser": ["reflect padding to a multiple of 8", "the denoiser U-Net", "crop", "clip to [0, 1]"],
         "curve": ["per-channel mean of the image (exposure input)"
-                  + (" and its highlight levels (0.99 quantile of block means)" if settings.get("highlights") else ""),
+                  + {"mean": "", "mean_highlights": " and its highlight levels (0.99 quantile of block means)",
+                     "mean_upper": " and its upper levels (0.9 quantile of the unclipped block means) and clipped share",
+                     }[settings.get("exposure_features", "mean")],
                   "iteration count input",
                   "area downscale to the estimation size" if settings.get("scale", 1) < 1 else "full-resolution α",
                   "DCE-Net (sigmoid α)", "bilinear upsampling of α" if settings.get("scale", 1) < 1 else "",

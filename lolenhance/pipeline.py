@@ -189,7 +189,7 @@ def make_pair_dataset(
         Drawn from ``(seed, k)`` like everything else, before ``augment``. With
         ``with_exposure`` a synthetic crop is told the exposure of its whole synthetic low
         image, rendered from a quarter-size copy of the whole high image with the same draws.
-    exposure_features : {"mean", "mean_highlights"}
+    exposure_features : {"mean", "mean_highlights", "mean_upper"}
         With ``with_exposure``: what the exposure holds (``(batch, F)``,
         :func:`lolenhance.curves.image_exposure`).
 

@@ -94,23 +94,30 @@ def test_serving_function_equals_the_library(label, kind, options, eval_pairs) -
 
 
 @pytest.mark.parametrize("size", [(400, 600), (130, 129), (40, 64), (1, 1)])
-def test_graph_highlight_levels_equal_the_librarys(size) -> None:
+@pytest.mark.parametrize(("features", "library"), [("mean_highlights", curves.highlight_levels),
+                                                    ("mean_upper", curves.upper_levels)])
+def test_graph_block_levels_equal_the_librarys(size, features, library) -> None:
     image = np.random.default_rng(size[0]).random((1, *size, 3), dtype=np.float32) ** 2
-    np.testing.assert_allclose(export._highlight_levels(tf.constant(image)).numpy()[0],
-                               curves.highlight_levels(image[0]), atol=1e-5)
+    image[0, : size[0] // 4, : size[1] // 4] = 1.0  # a lamp: clipped blocks for the upper levels
+    np.testing.assert_allclose(export._block_levels(tf.constant(image), features).numpy()[0], library(image[0]),
+                               atol=1e-5)
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("fmt", FP32_FORMATS)
-def test_a_curve_net_told_the_highlights_exports_and_matches_the_library(fmt, eval_pairs, tmp_path) -> None:
+@pytest.mark.parametrize(("features", "described"), [("mean_highlights", "highlight levels"),
+                                                     ("mean_upper", "clipped share")])
+def test_a_curve_net_told_more_than_the_mean_exports_and_matches_the_library(fmt, features, described, eval_pairs,
+                                                                             tmp_path) -> None:
     keras.utils.set_random_seed(5)
-    net = models.build_dce_net("curve", exposure_features="mean_highlights")
-    low = eval_pairs[0][0]
+    net = models.build_dce_net("curve", exposure_features=features)
+    low = eval_pairs[0][0].copy()
+    low[:40, :60] = 1.0  # a lamp
     path = export.export_model("curve", tmp_path / ("model" + {"tflite": ".tflite", "onnx": ".onnx"}.get(fmt, "")),
                                fmt=fmt, size=low.shape[:2], iterations=8, model=net)
     expected = inference.enhance_curves(low, "curve", iterations=8, model=net)
     np.testing.assert_allclose(export.load_exported(path)(low), expected, atol=1.5 / 255)
-    assert "highlight levels" in export.read_card(path)["in_the_graph"][0]
+    assert described in export.read_card(path)["in_the_graph"][0]
 
 
 # --- parity: each export by its own runtime --------------------------------------------------------

@@ -170,6 +170,21 @@ def test_highlight_levels_known_values_scale_and_resolution():
                                rtol=1e-5)
 
 
+def test_upper_levels_leave_a_lamp_out_and_count_it():
+    scene = make_scene(3, (200, 300, 3)) * 0.1  # a dark photo
+    lamp = scene.copy()
+    lamp[90:110, 140:160] = 1.0  # saturated: under 1 % of the frame ...
+    lamp[:30, :45] = 1.0  # ... and a lit window, 2.25 %
+    plain, lit = curves.upper_levels(scene), curves.upper_levels(lamp)
+    assert plain[3] == 0 and 0.02 < lit[3] < 0.04, "the clipped share counts the light sources' blocks"
+    # the upper level moves by what the light sources' edges add, not to the top of the range
+    np.testing.assert_allclose(lit[:3], plain[:3], rtol=0.1)
+    assert curves.highlight_levels(lamp).min() > 0.9 > 5 * curves.highlight_levels(scene).max()
+    # linear in exposure while nothing clips; a well-exposed photo's share is what is saturated in it
+    np.testing.assert_allclose(curves.upper_levels(scene / 2)[:3], plain[:3] / 2, rtol=1e-5)
+    assert curves.upper_levels(np.ones((40, 64, 3), np.float32))[3] == 1.0
+
+
 def test_image_exposure_features_and_their_errors():
     image = make_scene(2, (30, 50, 3))
     both = curves.image_exposure(image, "mean_highlights")
@@ -177,7 +192,10 @@ def test_image_exposure_features_and_their_errors():
     np.testing.assert_allclose(both[:3], curves.image_exposure(image), atol=1e-6)
     np.testing.assert_allclose(both[3:], curves.highlight_levels(image), atol=1e-6)
     assert curves.image_exposure(np.stack([image, image]), "mean_highlights").shape == (2, 6)
-    assert [curves.exposure_features_of_width(width) for width in (3, 6)] == ["mean", "mean_highlights"]
+    assert [curves.exposure_features_of_width(width) for width in (3, 6, 7)] == ["mean", "mean_highlights", "mean_upper"]
+    upper = curves.image_exposure(image, "mean_upper")
+    assert upper.shape == (7,)
+    np.testing.assert_allclose(upper[3:], curves.upper_levels(image), atol=1e-6)
     with pytest.raises(ValueError, match="features must be one of .* got 'max'"):
         curves.image_exposure(image, "max")
     with pytest.raises(ValueError, match="no exposure features give 5 numbers"):
@@ -189,13 +207,15 @@ def test_image_exposure_features_and_their_errors():
 @pytest.mark.parametrize("shape", [(2, 203, 317, 3), (1, 64, 64, 3), (1, 130, 129, 3)])
 def test_graph_exposure_is_image_exposure(shape):
     batch = np.random.default_rng(shape[1]).random(shape, dtype=np.float32) ** 3
+    batch[:, : shape[1] // 5, : shape[2] // 5] = 1.0  # a light source: clipped blocks
     for features in curves.EXPOSURE_FEATURES:
         np.testing.assert_allclose(keras.ops.convert_to_numpy(models.dce_net.graph_exposure(batch, features)),
                                    curves.image_exposure(batch, features), atol=1e-5)  # float32 sums
     # in a traced graph the image side is unknown until it runs
-    traced = tf.function(lambda x: models.dce_net.graph_exposure(x, "mean_highlights"),
-                         input_signature=[tf.TensorSpec((None, None, None, 3), tf.float32)])
-    np.testing.assert_allclose(traced(batch), curves.image_exposure(batch, "mean_highlights"), atol=1e-5)
+    for features in ("mean_highlights", "mean_upper"):
+        traced = tf.function(lambda x, f=features: models.dce_net.graph_exposure(x, f),
+                             input_signature=[tf.TensorSpec((None, None, None, 3), tf.float32)])
+        np.testing.assert_allclose(traced(batch), curves.image_exposure(batch, features), atol=1e-5)
 
 
 def test_a_net_told_the_highlights_takes_six_numbers_and_uses_them():
@@ -332,10 +352,12 @@ def test_curve_enhancer_ops_path_equals_the_tensorflow_path(kind):
                                    model(low).numpy(), atol=1e-6)
 
 
-def test_curve_enhancer_ops_path_reads_the_highlights_as_the_tensorflow_path():
+@pytest.mark.parametrize("features", ["mean_highlights", "mean_upper"])
+def test_curve_enhancer_ops_path_reads_the_exposure_as_the_tensorflow_path(features):
     keras.utils.set_random_seed(3)
-    model = models.CurveEnhancer("curve", exposure_features="mean_highlights")
+    model = models.CurveEnhancer("curve", exposure_features=features)
     low = (np.random.default_rng(2).random((2, 40, 72, 3)) * 0.3).astype(np.float32)
+    low[:, :10, :10] = 1.0
     np.testing.assert_allclose(keras.ops.convert_to_numpy(model._call_ops(low, None, None, False)),
                                model(low).numpy(), atol=1e-6)
 

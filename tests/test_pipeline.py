@@ -57,15 +57,18 @@ def test_pipeline_with_exposure_gives_the_whole_low_images_mean():
             np.testing.assert_allclose(told, level + 0.25, atol=1e-3)
 
 
-def test_pipeline_and_numpy_stream_tell_the_whole_images_highlights_when_asked():
+@pytest.mark.parametrize("features", ["mean_highlights", "mean_upper"])
+def test_pipeline_and_numpy_stream_tell_the_whole_images_highlights_when_asked(features):
     lows = [make_scene(seed, (48, 64, 3)) * 0.2 for seed in range(3)]
-    told = {tuple(np.round(curves.image_exposure(low, "mean_highlights"), 5)) for low in lows}
+    lows[0][:8, :8] = 1.0  # a light source in one of them
+    told = {tuple(np.round(curves.image_exposure(low, features), 5)) for low in lows}
+    width = curves.EXPOSURE_FEATURES[features]
     dataset = make_pair_dataset((lows, lows), batch_size=4, crop_size=16, seed=3, with_exposure=True,
-                                exposure_features="mean_highlights")
+                                exposure_features=features)
     stream = pipeline.PairBatchStream((lows, lows), batch_size=4, crop_size=16, seed=3, with_exposure=True,
-                                      exposure_features="mean_highlights")
+                                      exposure_features=features)
     for exposure in [e for (_, e), _ in dataset.take(2).as_numpy_iterator()] + [stream.batch(i)[0][1] for i in range(2)]:
-        assert exposure.shape == (4, 6)
+        assert exposure.shape == (4, width)
         # uint8 round trip of the images: within half a level of what the whole float image gives
         for row in exposure:
             assert min(np.abs(np.array(t) - row).max() for t in told) < 1 / 255
@@ -74,12 +77,12 @@ def test_pipeline_and_numpy_stream_tell_the_whole_images_highlights_when_asked()
                            tint_range=(0, 0))
     highs = [make_scene(seed, (96, 128, 3)) for seed in range(2)]
     synthetic = make_pair_dataset((highs, highs), batch_size=4, crop_size=16, seed=1, with_exposure=True,
-                                  synthesis=dark, exposure_features="mean_highlights")
+                                  synthesis=dark, exposure_features=features)
     for (_, exposure), _ in synthetic.take(2).as_numpy_iterator():
-        assert exposure.shape == (4, 6)
+        assert exposure.shape == (4, width)
         # the highlights of a photo darkened 8 times, in sRGB: about a third of the high image's
-        assert (exposure[:, 3:] < 0.6 * curves.highlight_levels(np.stack(highs)).min()).all()
-        assert (exposure[:, 3:] >= exposure[:, :3] - 0.02).all(), "highlights lie above the mean"
+        assert (exposure[:, 3:6] < 0.6 * curves.highlight_levels(np.stack(highs)).min()).all()
+        assert (exposure[:, 3:6] >= exposure[:, :3] - 0.02).all(), "highlights lie above the mean"
 
 
 def test_pipeline_is_deterministic_per_seed(make_tree):

@@ -118,6 +118,9 @@ def test_weights_with_and_without_the_exposure_input_both_load(tmp_path):
     enhancer = models.CurveEnhancer("curve", exposure_features="mean_highlights")
     enhancer.save_weights(tmp_path / "checkpoint.weights.h5")
     assert train.load_checkpoint("curve", tmp_path / "checkpoint.weights.h5").inputs[2].shape[-1] == 6
+    # and the upper levels with the clipped share: seven numbers, a width of their own
+    models.build_dce_net("curve", exposure_features="mean_upper").save_weights(tmp_path / "upper.weights.h5")
+    assert pretrained.load("curve", tmp_path / "upper.weights.h5").inputs[2].shape[-1] == 7
 
 
 # --- the shipped weights at work ------------------------------------------------------------------

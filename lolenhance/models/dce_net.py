@@ -32,6 +32,7 @@ from keras import layers, ops
 
 from lolenhance.curves import (
     ALPHA_THRESHOLD,
+    CLIPPED_BLOCK,
     COUNT_SCALE,
     DEFAULT_ITERATIONS,
     ESTIMATION_SCALE,
@@ -39,6 +40,7 @@ from lolenhance.curves import (
     HIGHLIGHT_QUANTILE,
     HIGHLIGHT_SIDE,
     TRAIN_ITERATIONS,
+    UPPER_QUANTILE,
     apply_curves,
     le_curve,
 )
@@ -118,9 +120,10 @@ def build_dce_net(variant: str = "curve", *, exposure_input: bool = True,
         ``"curve"`` only: also condition on the whole image's exposure — its per-channel mean
         (:func:`lolenhance.curves.image_exposure`), given as three constant planes
         ``log2(mean + 1/256) / 8``. The shipped weights use it.
-    exposure_features : {"mean", "mean_highlights"}
+    exposure_features : {"mean", "mean_highlights", "mean_upper"}
         With ``exposure_input``: what the net is told (:func:`lolenhance.curves.image_exposure`);
-        ``"mean_highlights"`` adds three planes of the per-channel highlight level.
+        ``"mean_highlights"`` adds three planes of the per-channel highlight level, ``"mean_upper"``
+        four of the unclipped upper levels and the clipped share.
 
     Returns
     -------
@@ -189,9 +192,13 @@ def graph_exposure(low: Any, features: str = "mean") -> Any:
         k = ops.maximum(1, ops.maximum(height, width) // HIGHLIGHT_SIDE)
     rows, cols = height // k, width // k
     cropped = low[:, : rows * k, : cols * k, :]
-    blocks = ops.mean(ops.reshape(cropped, (-1, rows, k, cols, k, 3)), axis=(2, 4))
-    levels = ops.quantile(ops.reshape(blocks, (-1, rows * cols, 3)), HIGHLIGHT_QUANTILE, axis=1)
-    return ops.concatenate([means, ops.cast(levels, means.dtype)], axis=-1)
+    blocks = ops.reshape(ops.mean(ops.reshape(cropped, (-1, rows, k, cols, k, 3)), axis=(2, 4)), (-1, rows * cols, 3))
+    if features == "mean_highlights":
+        return ops.concatenate([means, ops.cast(ops.quantile(blocks, HIGHLIGHT_QUANTILE, axis=1), means.dtype)], axis=-1)
+    clipped = ops.max(blocks, axis=-1, keepdims=True) >= CLIPPED_BLOCK
+    levels = ops.quantile(ops.where(clipped, 0.0, blocks), UPPER_QUANTILE, axis=1)
+    share = ops.mean(ops.cast(clipped, means.dtype), axis=1)
+    return ops.concatenate([means, ops.cast(levels, means.dtype), share], axis=-1)
 
 
 @keras.saving.register_keras_serializable(package="lolenhance")
@@ -210,7 +217,7 @@ class CurveEnhancer(keras.Model):
         added as the model's own loss while training (compile it with ``loss=None``).
     exposure_input : bool
         ``"curve"`` only: the net is told the image's exposure (:func:`build_dce_net`).
-    exposure_features : {"mean", "mean_highlights"}
+    exposure_features : {"mean", "mean_highlights", "mean_upper"}
         ``"curve"`` only: what it is told of it (:func:`build_dce_net`).
 
     Notes
