@@ -18,6 +18,7 @@ import argparse
 import json
 
 import numpy as np
+from validation_sweep import run_config  # tools/ is this script's folder, first on sys.path
 
 from lolenhance import inference, metrics, train
 from lolenhance.data import list_pairs, load_pairs
@@ -35,10 +36,7 @@ def main() -> None:
     parser.add_argument("--data", default="../shared/data/lol-real")
     parser.add_argument("--json", help="write the per-pair numbers and their means here")
     args = parser.parse_args()
-    fields = train.TrainConfig.__dataclass_fields__
-    config = train.TrainConfig(**{key: value for key, value in
-                                  json.load(open("runs/cpu_cur_robust/config.json")).items() if key in fields})
-    _, held_out = config.split(list_pairs(args.data, "train"))
+    _, held_out = run_config("runs/cpu_cur_robust").split(list_pairs(args.data, "train"))
     lows, highs = load_pairs(held_out)
     record: dict = {"held_out_pairs": [pair.name for pair in held_out], "arms": {}}
     for arm in args.arms:

@@ -17,6 +17,7 @@ import argparse
 import json
 
 import numpy as np
+from validation_sweep import run_config  # tools/ is this script's folder, first on sys.path
 
 from lolenhance import inference, robustness, train
 from lolenhance.data import list_pairs, load_pairs
@@ -38,10 +39,7 @@ def main() -> None:
     parser.add_argument("--ratio", type=float, default=16.0)
     parser.add_argument("--json")
     args = parser.parse_args()
-    fields = train.TrainConfig.__dataclass_fields__
-    config = train.TrainConfig(**{key: value for key, value in
-                                  json.load(open("runs/cpu_cur_robust/config.json")).items() if key in fields})
-    _, held_out = config.split(list_pairs(args.data, "train"))
+    _, held_out = run_config("runs/cpu_cur_robust").split(list_pairs(args.data, "train"))
     _, highs = load_pairs(held_out)
     lows = robustness.exposure_sweep(highs, (args.ratio,), seed=7)[args.ratio]
     record: dict = {"ratio": args.ratio, "areas": list(AREAS), "arms": {}}
