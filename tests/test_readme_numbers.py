@@ -304,6 +304,44 @@ def test_readme_prose_on_the_lamp_probe_quotes_its_json():
         record["arms"][arm]["0"]["psnr"] for arm in ("robust", "robust_s12"))
 
 
+def _recipe_choice(record: dict) -> str:
+    """The selection rule of commit 1c0aac4, applied to the pilot's scores: the next GPU curve recipe."""
+    scores = {arm: record["scores"][f"runs/cpu_cur_{arm}/last.weights.h5"]
+              for arm in ("robust", "highlights", "share03", "highlights_share03")}
+
+    def sweep(score: dict) -> float:
+        return float(np.mean([score["sweep"][r] for r in ("2", "4", "8", "16", "32")]))
+
+    base = scores["robust"]
+    keeps = [arm for arm, score in scores.items() if score["sweep"]["1"] >= 24 and sweep(score) >= sweep(base) - 0.5
+             and score["illuminant_mean_colour_error"] <= base["illuminant_mean_colour_error"] + 1]
+    return max(keeps, key=lambda arm: scores[arm]["real_pairs"])
+
+
+def test_the_next_gpu_curve_recipe_is_the_rules_choice():
+    """The pilot's recipe rule picks one cell; the JSON, the README and fresh_lineage.sh's default all name it."""
+    record = json.loads((ROOT / "benchmarks" / "results" / "curve_robustness_price.json").read_text())
+    choice = _recipe_choice(record)
+    assert record["recipe_choice"] == choice
+    mix = {"robust": "0.5 mean", "highlights": "0.5 mean_highlights", "share03": "0.3 mean",
+           "highlights_share03": "0.3 mean_highlights"}[choice]
+    script = (ROOT / "tools" / "device" / "fresh_lineage.sh").read_text()
+    assert f'"${{CURVE_MIX:-{mix}}}"' in script, f"fresh_lineage.sh's CURVE_MIX default is not the rule's choice, {mix}"
+    share03 = record["gain_of_share03_db"]
+    scores = {arm: record["scores"][f"runs/cpu_cur_{arm}/last.weights.h5"]
+              for arm in ("robust", "highlights", "share03", "highlights_share03")}
+    colour = {arm: f"{score['illuminant_mean_colour_error']:.2f}" for arm, score in scores.items()}
+    stated = [f"the rule picks {choice}", f"30 % instead of 50 % moved the real pairs by {share03['mean']:+.2f} dB "
+              f"(90 % interval {share03['interval_90'][0]:.2f} to {share03['interval_90'][1]:.2f};",
+              f"{scores['share03']['real_pairs']:.2f} and {scores['highlights_share03']['real_pairs']:.2f} dB against "
+              f"{scores['robust']['real_pairs']:.2f} and {scores['highlights']['real_pairs']:.2f}",
+              f"{colour['share03']} and {colour['highlights_share03']}° against robust's {colour['robust']}°",
+              "the highlights lost most of their sweep gain at 30 % ({:.2f} dB against {:.2f} at 50 %)".format(
+                  *(np.mean([scores[arm]["sweep"][r] for r in ("2", "4", "8", "16", "32")])
+                    for arm in ("highlights_share03", "highlights")))]
+    _assert_readme_states(stated, "benchmarks/results/curve_robustness_price.json")
+
+
 def test_readme_prose_on_the_from_scratch_zero_dce_quotes_its_card():
     """The Zero-DCE Z2 numbers in the README's prose (STYLE 13) are its entry in the card."""
     card = json.loads((ROOT / "lolenhance" / "weights" / "zero_dce.json").read_text())

@@ -21,7 +21,7 @@
 #             0: the denoisers alone. WORKERS  data processes per run (default 7 alone, 3 with the
 #             curves: four runs share the machine's 16 cores)
 #   CURVE_MIX  the curve runs' share of synthetic crops and what their net is told of the exposure
-#             (default "0.5 mean"; the CPU pilot's selection rule, fixed in 1c0aac4, picks it)
+#             (default "0.5 mean": what the CPU pilot's selection rule, fixed in 1c0aac4, picked)
 #   OUT       folder whose files come back (default runs/device_out)
 set -u
 cd "$(dirname "$0")/../.."
