@@ -14,6 +14,9 @@
 #               exposure than the mean shrink the price?
 #   share03, highlights_share03  robust and highlights (seed 11) with 30 % synthetic crops instead of 50 %:
 #               with the two above, features x share, which recipe the next GPU curve runs use
+#   upper, upper_s12  robust (seeds 11 and 12) told the upper levels of the unclipped blocks and the
+#               clipped share (--exposure-features mean_upper): the highlights' gain without their
+#               weakness for a lamp in the frame (tools/lamp_probe.py)?
 # All hold out the same 28 pairs, whole scenes (--split-seed 11 --val-pairs 28 --split-by-scene: the
 # held-out scenes of tools/device/fresh_lineage.sh), which none trains on. Then the last checkpoints
 # are scored on those pairs at n = 8 (tools/validation_sweep.py, each arm as its run ends, into
@@ -45,8 +48,10 @@ declare -A arm=(
     [highlights_s12]="--epochs $epochs --seed 12 $mix --exposure-features mean_highlights"
     [share03]="--epochs $epochs --seed 11 $mix --synthetic-share 0.3"
     [highlights_share03]="--epochs $epochs --seed 11 $mix --synthetic-share 0.3 --exposure-features mean_highlights"
+    [upper]="--epochs $epochs --seed 11 $mix --exposure-features mean_upper"
+    [upper_s12]="--epochs $epochs --seed 12 $mix --exposure-features mean_upper"
 )
-ALL="robust lolonly neutral robust_s12 robust_x2 lolonly_x2 highlights highlights_s12 share03 highlights_share03"
+ALL="robust lolonly neutral robust_s12 robust_x2 lolonly_x2 highlights highlights_s12 share03 highlights_share03 upper upper_s12"
 # every arm is scored with the robust arm's config (its split is every arm's: --split-seed 11), so the
 # robust arm is trained first
 score() {  # ARM: its last checkpoint at n = 8 on the held-out pairs, into runs/cpu_cur_ARM/scores.json
@@ -93,7 +98,9 @@ PRICES = {"price_of_robustness_db": ({"lolonly": 1, "robust": -1}, "lol-only min
           "gain_of_share03_db": ({"share03": 0.5, "highlights_share03": 0.5, "robust": -0.5, "highlights": -0.5},
                                  "30 % synthetic minus 50 %, each the mean of the mean and the highlights nets (seed 11)"),
           "gain_of_highlights_at_share03_db": ({"highlights_share03": 1, "share03": -1},
-                                               "told the highlights minus not, both at 30 % synthetic (seed 11)")}
+                                               "told the highlights minus not, both at 30 % synthetic (seed 11)"),
+          "gain_of_upper_db": ({"upper": 0.5, "upper_s12": 0.5, "robust": -0.5, "robust_s12": -0.5},
+                               "robust told the unclipped upper levels minus robust, each the mean of seeds 11 and 12")}
 ALL = os.environ["ALL"].split()  # the arms, in the bash part's order
 # one record of every scored arm (runs/cpu_cur_ARM/scores.json; the start is the same in each)
 record = {}
