@@ -72,7 +72,6 @@ from lolenhance.curves import (
     HIGHLIGHT_QUANTILE,
     HIGHLIGHT_SIDE,
     UPPER_QUANTILE,
-    exposure_features_of_width,
     le_curve,
 )
 from lolenhance.inference import DENOISER_STRIDE, fast_scale
@@ -245,7 +244,7 @@ def _serving(kind: str, settings: dict[str, Any], net: Any) -> Any:
 
     count, small = settings["iterations"], settings["estimation_size"]
     conditioned = len(net.inputs) >= 2
-    features = exposure_features_of_width(net.inputs[2].shape[-1]) if len(net.inputs) == 3 else "mean"
+    features = pretrained.exposure_features_of(net)
 
     @tf.function(input_signature=[spec])
     def enhance_curves(image: Any) -> dict[str, Any]:
@@ -394,7 +393,7 @@ def export_model(kind: str, output: str | os.PathLike, *, fmt: str = "tflite", p
 
     net = model if model is not None else pretrained.default_model(kind)
     if kind == "curve":  # what the net is told of the exposure, which the graph computes
-        settings["exposure_features"] = exposure_features_of_width(net.inputs[2].shape[-1]) if len(net.inputs) == 3 else "mean"
+        settings["exposure_features"] = pretrained.exposure_features_of(net)
     function = _frozen(_serving(kind, settings, net))
     with tempfile.TemporaryDirectory(dir=output.parent, prefix=f".{output.name}.") as scratch:
         staged = Path(scratch) / "saved_model"

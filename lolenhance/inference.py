@@ -34,7 +34,6 @@ from lolenhance.curves import (
     DEFAULT_ITERATIONS,
     apply_curves,
     auto_iterations,
-    exposure_features_of_width,
     image_exposure,
 )
 
@@ -383,8 +382,7 @@ def fast_scale(height: int, width: int) -> float:
 
 def _exposure_for(model: keras.Model, image: np.ndarray) -> np.ndarray:
     """What a conditioned curve net is told of the whole ``image`` (the mean for the others; unused)."""
-    width = model.inputs[2].shape[-1] if len(model.inputs) == 3 else 3
-    return image_exposure(image, exposure_features_of_width(width))
+    return image_exposure(image, pretrained.exposure_features_of(model))
 
 
 def _alpha_tiles(model: keras.Model, image: np.ndarray, iterations: int | None,

@@ -18,15 +18,18 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable, Sequence
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from lolenhance.curves import EXPOSURE_FEATURES
+from lolenhance.curves import EXPOSURE_FEATURES, exposure_features_of_width
 
 if TYPE_CHECKING:
     import keras
 
-__all__ = ["KINDS", "WEIGHTS_DIR", "WeightsError", "weights_path", "card", "load", "default_model"]
+__all__ = ["KINDS", "WEIGHTS_DIR", "WeightsError", "weights_path", "card", "load", "default_model",
+           "exposure_features_of", "first_that_loads"]
 
 #: The learned models that ship with weights.
 KINDS = ("denoiser", "curve", "zero-dce")
@@ -91,6 +94,63 @@ def _build(kind: str, options: dict[str, Any]) -> keras.Model:
     return build_denoiser() if kind == "denoiser" else build_dce_net(kind, **options)
 
 
+def exposure_features_of(net: keras.Model) -> str:
+    """What a curve net is told of the whole image's exposure, read from its inputs' shapes.
+
+    Parameters
+    ----------
+    net : keras.Model
+        A :func:`lolenhance.models.build_dce_net` model.
+
+    Returns
+    -------
+    str
+        A key of :data:`lolenhance.curves.EXPOSURE_FEATURES`; ``"mean"`` for a net without the
+        exposure input (Zero-DCE, or a curve net told only the count), which is then unused.
+
+    Examples
+    --------
+    >>> exposure_features_of(load("curve"))
+    'mean'
+    """
+    return exposure_features_of_width(net.inputs[2].shape[-1]) if len(net.inputs) == 3 else "mean"
+
+
+def first_that_loads(candidates: Sequence[Callable[[], Any]], path: str | os.PathLike) -> Any:
+    """The first freshly built candidate that ``path``'s weights fit.
+
+    A weights file does not say which reading of the exposure its net was told; each reading's
+    input has its own width, so exactly one architecture fits and trying each in turn is exact.
+
+    Parameters
+    ----------
+    candidates : sequence of callables
+        Each builds one fresh model (with ``load_weights``).
+    path : str or path-like
+
+    Returns
+    -------
+    keras.Model
+        The first candidate whose ``load_weights(path)`` succeeded.
+
+    Raises
+    ------
+    Exception
+        The last candidate's error when none fits.
+    """
+    failure: Exception | None = None
+    for build in candidates:
+        model = build()
+        try:
+            model.load_weights(path)
+            return model
+        except Exception as error:  # Keras raises ValueError/KeyError/OSError depending on the mismatch
+            failure = error
+    if failure is None:
+        raise ValueError("no candidate architecture to load into")
+    raise failure
+
+
 def load(kind: str, path: str | os.PathLike | None = None) -> keras.Model:
     """A fresh network of ``kind`` with the shipped (or given) weights.
 
@@ -99,7 +159,7 @@ def load(kind: str, path: str | os.PathLike | None = None) -> keras.Model:
     kind : {"denoiser", "curve", "zero-dce"}
     path : str, path-like or None
         A ``.weights.h5`` file; default: :func:`weights_path` ``(kind)``. ``"curve"`` weights with
-        and without the exposure input load, told either reading of it (:data:`lolenhance.curves.EXPOSURE_FEATURES`).
+        and without the exposure input load, told any reading of it (:data:`lolenhance.curves.EXPOSURE_FEATURES`).
 
     Returns
     -------
@@ -126,18 +186,14 @@ def load(kind: str, path: str | os.PathLike | None = None) -> keras.Model:
         raise WeightsError(f"{path}: weights file is empty (0 bytes)")
     if not h5py.is_hdf5(path):
         raise WeightsError(f"{path}: not an HDF5 weights file (truncated or wrong format)")
-    failure: Exception | None = None
     curve_options = [{"exposure_features": features} for features in EXPOSURE_FEATURES] + [{"exposure_input": False}]
-    for options in curve_options if kind == "curve" else [{}]:
-        model = _build(kind, options)
-        try:
-            model.load_weights(path)
-            return model
-        except Exception as error:  # Keras raises ValueError/KeyError/OSError depending on the mismatch
-            failure = error
-    raise WeightsError(
-        f"{path}: does not fit the {kind} architecture or is damaged ({type(failure).__name__}: {failure})"
-    ) from failure
+    try:
+        return first_that_loads([partial(_build, kind, options) for options in (curve_options if kind == "curve" else [{}])],
+                                path)
+    except Exception as failure:  # Keras raises ValueError/KeyError/OSError depending on the mismatch
+        raise WeightsError(
+            f"{path}: does not fit the {kind} architecture or is damaged ({type(failure).__name__}: {failure})"
+        ) from failure
 
 
 def default_model(kind: str) -> keras.Model:

@@ -50,12 +50,13 @@ import time
 import warnings
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from lolenhance import inference
+from lolenhance import inference, pretrained
 from lolenhance.curves import ESTIMATION_SCALE, EXPOSURE_FEATURES
 from lolenhance.data import Pair, list_pairs, load_pairs, scene_groups
 from lolenhance.metrics import psnr
@@ -910,17 +911,11 @@ def load_checkpoint(model_kind: str, path: str | os.PathLike) -> keras.Model:
         model = build_denoiser()
         model.load_weights(path)
         return model
-    failure: Exception | None = None
     # a checkpoint does not say what its net was told: each reading is tried until the shapes fit
-    for features in EXPOSURE_FEATURES if model_kind == "curve" else ("mean",):
-        enhancer = CurveEnhancer(model_kind, exposure_features=features)
-        try:
-            enhancer.load_weights(path)
-            return enhancer.net
-        except Exception as error:  # Keras raises ValueError/KeyError/OSError depending on the mismatch
-            failure = error
-    assert failure is not None
-    raise failure
+    readings = EXPOSURE_FEATURES if model_kind == "curve" else ("mean",)
+    enhancer = pretrained.first_that_loads(
+        [partial(CurveEnhancer, model_kind, exposure_features=features) for features in readings], path)
+    return enhancer.net
 
 
 def load_weights_file(model_kind: str, path: str | os.PathLike) -> keras.Model:
@@ -942,8 +937,6 @@ def load_weights_file(model_kind: str, path: str | os.PathLike) -> keras.Model:
     lolenhance.pretrained.WeightsError
         Neither reading fits; the message names the file.
     """
-    from lolenhance import pretrained
-
     try:
         # a checkpoint is read as inference weights first; Keras warns, per layer it cannot fill,
         # that it keeps "freshly-initialized weights", which is untrue of the network returned

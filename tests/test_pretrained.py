@@ -123,6 +123,35 @@ def test_weights_with_and_without_the_exposure_input_both_load(tmp_path):
     assert pretrained.load("curve", tmp_path / "upper.weights.h5").inputs[2].shape[-1] == 7
 
 
+
+@pytest.mark.parametrize("features", ["mean", "mean_highlights", "mean_upper"])
+def test_a_nets_reading_of_the_exposure_is_read_back_from_its_inputs(features):
+    assert pretrained.exposure_features_of(models.build_dce_net("curve", exposure_features=features)) == features
+    # without the exposure input (or Zero-DCE) the net is told nothing: the mean, unused
+    assert pretrained.exposure_features_of(models.build_dce_net("curve", exposure_input=False)) == "mean"
+    assert pretrained.exposure_features_of(models.build_dce_net("zero-dce")) == "mean"
+
+
+# Keras warns of each layer it cannot fill before it raises on the mismatch
+@pytest.mark.filterwarnings("ignore:Skipping nested container:UserWarning")
+def test_first_that_loads_skips_the_candidates_that_do_not_fit_and_raises_the_last_failure(tmp_path):
+    path = tmp_path / "upper.weights.h5"
+    models.build_dce_net("curve", exposure_features="mean_upper").save_weights(path)
+    built: list[str] = []
+
+    def candidate(features):
+        def build():
+            built.append(features)
+            return models.build_dce_net("curve", exposure_features=features)
+        return build
+
+    loaded = pretrained.first_that_loads([candidate("mean"), candidate("mean_upper"), candidate("mean_highlights")], path)
+    assert loaded.inputs[2].shape[-1] == 7 and built == ["mean", "mean_upper"]
+    with pytest.raises(ValueError):
+        pretrained.first_that_loads([candidate("mean"), candidate("mean_highlights")], path)
+    with pytest.raises(ValueError, match="no candidate"):
+        pretrained.first_that_loads([], path)
+
 # --- the shipped weights at work ------------------------------------------------------------------
 
 
