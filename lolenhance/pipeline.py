@@ -36,6 +36,8 @@ from lolenhance.data import Pair, load_pairs
 from lolenhance.sensor import (
     SynthesisConfig,
     draw_illuminant,
+    draw_lamps,
+    lamp_light,
     linear_to_srgb,
     relight,
     srgb_to_linear,
@@ -249,6 +251,7 @@ def make_pair_dataset(
         begin, size, shape = offsets[index], sizes_t[index], shapes_t[index]
         low = tf.reshape(flat_low[begin : begin + size], shape)
         high = tf.reshape(flat_high[begin : begin + size], shape)
+        top = left = tf.constant(0, tf.int64)
         if crop_size is not None:
             top = tf.random.stateless_uniform((), tf.stack([base, 3 * k]), 0, shape[0] - region + 1, dtype=tf.int64)
             left = tf.random.stateless_uniform((), tf.stack([base, 3 * k + 1]), 0, shape[1] - region + 1,
@@ -259,7 +262,7 @@ def make_pair_dataset(
         if synthesiser is not None:
             # second seed words below -2**40 never collide with the crop, augment or pass seeds
             synth_seed = tf.random.stateless_uniform((), tf.stack([base, -(2**40) - k]), 0, 2**31 - 1, dtype=tf.int64)
-            low, high, synth_exposure = _in_graph(synthesiser, [low, high, index, synth_seed],
+            low, high, synth_exposure = _in_graph(synthesiser, [low, high, index, synth_seed, top, left],
                                                   [tf.uint8, tf.uint8, tf.float32],
                                                   [low.shape, low.shape, (EXPOSURE_FEATURES[exposure_features],)])
             if with_exposure:
@@ -342,8 +345,10 @@ class _Synthesiser:
         self.exposures = exposures
         self.low_thumbs = [thumb(image) for image in lows] if self.with_exposure else []
         self.high_thumbs = [thumb(image) for image in highs] if self.with_exposure else []
+        self.frames = [image.shape[:2] for image in highs]  # where a crop's lamps are placed
 
-    def __call__(self, low: np.ndarray, high: np.ndarray, index, seed) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def __call__(self, low: np.ndarray, high: np.ndarray, index, seed, top=0,
+                 left=0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         config, index = self.config, int(index)
         rng = np.random.default_rng(int(seed))
         exposure = self.exposures[index] if self.exposures is not None else np.zeros(EXPOSURE_FEATURES[self.features], np.float32)
@@ -351,7 +356,15 @@ class _Synthesiser:
         # whole image's, its highlight level (block means over a grid of the same size) close to it
         if rng.random() < config.share:
             companions = (self.high_thumbs[index],) if self.with_exposure else ()
-            low_f, high_f, thumb_lows = synthesise_pair(high.astype(np.float32) / 255, rng, config, companions=companions)
+            lights = None
+            # drawn only when asked for, so the stream of a config without lamps stays as it was
+            if config.lamp_share > 0 and rng.random() < config.lamp_share:
+                lamps, frame = draw_lamps(rng, config), self.frames[index]
+                window = (int(top), int(left), high.shape[0], high.shape[1])
+                lights = (lamp_light(lamps, frame, window),
+                          *(lamp_light(lamps, companion.shape[:2]) for companion in companions))
+            low_f, high_f, thumb_lows = synthesise_pair(high.astype(np.float32) / 255, rng, config,
+                                                        companions=companions, lights=lights)
             if self.with_exposure:
                 exposure = image_exposure(thumb_lows[0], self.features)
         elif rng.random() < config.real_illuminant_p:
@@ -502,7 +515,7 @@ class PairBatchStream:
         high = high[top : top + self.region, left : left + self.region]
         exposure = self.exposures[index] if self.exposures is not None else None
         if self.synthesiser is not None:
-            low, high, synth_exposure = self.synthesiser(low, high, index, synth_seed)
+            low, high, synth_exposure = self.synthesiser(low, high, index, synth_seed, top, left)
             if self.with_exposure:
                 exposure = synth_exposure
         if self.augment is not None:

@@ -25,7 +25,8 @@ from lolenhance._checks import check_image
 
 __all__ = [
     "srgb_to_linear", "linear_to_srgb", "LowLightModel", "simulate_low_light", "SynthesisConfig", "illuminant_gains",
-    "illuminant_gains_xy", "planckian_xy", "draw_illuminant", "synthesise_pair", "relight",
+    "illuminant_gains_xy", "planckian_xy", "draw_illuminant", "synthesise_pair", "relight", "Lamp", "draw_lamps",
+    "lamp_light",
 ]
 
 
@@ -180,6 +181,16 @@ class SynthesisConfig:
         Read noise in electrons, uniform.
     real_illuminant_p : float
         Probability that a *real* pair gets an illuminant change too (the same gains on both).
+    lamp_share : float
+        Share of the synthesised scenes that hold light sources (:func:`draw_lamps`): lamps and lit
+        windows, saturated in the short exposure as in the long one. A night photo often holds one,
+        and a model that reads the exposure off the brightest parts must learn that a lamp says
+        nothing about how dark the rest of the scene is. 0 (the default): none, and the random
+        stream of every other draw is the one of a config without this option.
+    lamp_area_range : (float, float)
+        Share of the whole frame each light source covers, log-uniform.
+    lamp_count_max : int
+        Up to this many light sources per scene (uniform from 1).
     """
 
     share: float = 0.5
@@ -191,9 +202,15 @@ class SynthesisConfig:
     read_noise_range: tuple[float, float] = (1.0, 12.0)
     real_illuminant_p: float = 0.5
     cct_range: tuple[float, float] | None = None
+    lamp_share: float = 0.0
+    lamp_area_range: tuple[float, float] = (0.001, 0.05)
+    lamp_count_max: int = 3
 
     def __post_init__(self) -> None:
-        for name in ("share", "identity_share", "real_illuminant_p"):
+        if not 0 < self.lamp_area_range[0] <= self.lamp_area_range[1] < 1 or self.lamp_count_max < 1:
+            raise ValueError(f"lamp_area_range must be (low, high) with 0 < low <= high < 1 and lamp_count_max >= 1, "
+                             f"got {self.lamp_area_range}, {self.lamp_count_max}")
+        for name in ("share", "identity_share", "real_illuminant_p", "lamp_share"):
             value = getattr(self, name)
             if not 0 <= value <= 1:
                 raise ValueError(f"{name} must be in [0, 1], got {value}")
@@ -341,12 +358,128 @@ def draw_illuminant(rng: np.random.Generator, config: SynthesisConfig) -> np.nda
     return _unit_luminance(gains)
 
 
+#: Colour temperatures of the light sources :func:`draw_lamps` draws, in kelvin: sodium-like to daylight.
+LAMP_CCT_RANGE = (2000.0, 6500.0)
+
+
+@dataclass(frozen=True)
+class Lamp:
+    """A light source in a scene, placed relative to the whole frame (see :func:`lamp_light`).
+
+    Attributes
+    ----------
+    row, col : float
+        Centre, as fractions of the frame's height and width.
+    area : float
+        Share of the frame its core covers.
+    window : bool
+        A lit rectangle (a window, a screen) instead of a disc (a lamp).
+    aspect : float
+        A window's width over its height.
+    level : float
+        Core radiance in units of the *short* exposure's saturation: ``>= 1`` clips there, and so
+        in every longer exposure too.
+    colour : (float, float, float)
+        Linear-light colour at unit luminance (a channel may stay below saturation: a warm lamp's blue).
+    glow : float
+        A disc's halo (scatter in the air and the lens) at its rim, falling as ``1 / (1 + d²/ρ²)``.
+    """
+
+    row: float
+    col: float
+    area: float
+    window: bool
+    aspect: float
+    level: float
+    colour: tuple[float, float, float]
+    glow: float
+
+
+def draw_lamps(rng: np.random.Generator, config: SynthesisConfig) -> list[Lamp]:
+    """The light sources of one random scene (see :class:`SynthesisConfig`).
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+    config : SynthesisConfig
+        ``lamp_area_range`` and ``lamp_count_max``.
+
+    Returns
+    -------
+    list of Lamp
+        One to ``lamp_count_max`` sources anywhere in the frame: discs with a halo (three in five) or
+        windows, core ``level`` uniform in [1, 4], colour on the Planckian locus within
+        :data:`LAMP_CCT_RANGE` (uniform in mired).
+
+    Examples
+    --------
+    >>> lamps = draw_lamps(np.random.default_rng(0), SynthesisConfig(lamp_count_max=2))
+    >>> 1 <= len(lamps) <= 2 and all(lamp.level >= 1 for lamp in lamps)
+    True
+    """
+    low_mired, high_mired = 1e6 / LAMP_CCT_RANGE[1], 1e6 / LAMP_CCT_RANGE[0]
+    lamps = []
+    for _ in range(int(rng.integers(1, config.lamp_count_max + 1))):
+        window = bool(rng.random() >= 0.6)
+        red, green, blue = (float(c) for c in illuminant_gains_xy(*planckian_xy(1e6 / rng.uniform(low_mired, high_mired))))
+        lamps.append(Lamp(row=float(rng.random()), col=float(rng.random()),
+                          area=float(np.exp(rng.uniform(*np.log(config.lamp_area_range)))), window=window,
+                          aspect=float(np.exp(rng.uniform(np.log(0.5), np.log(2.0)))), level=float(rng.uniform(1.0, 4.0)),
+                          colour=(red, green, blue), glow=0.0 if window else float(rng.uniform(0.0, 0.1))))
+    return lamps
+
+
+def lamp_light(lamps: list[Lamp], frame: tuple[int, int],
+               window: tuple[int, int, int, int] | None = None) -> np.ndarray:
+    """The linear light ``lamps`` add to a frame, or to a window of it.
+
+    Parameters
+    ----------
+    lamps : list of Lamp
+    frame : (int, int)
+        Height and width of the whole frame the lamps are placed in.
+    window : (top, left, height, width), optional
+        The part of the frame to render (a training crop); default: all of it.
+
+    Returns
+    -------
+    (height, width, 3) ndarray of float32
+        In units of the short exposure's saturation (:func:`synthesise_pair` multiplies it by the
+        exposure ratio for the long one).
+
+    Examples
+    --------
+    >>> lamp = Lamp(0.5, 0.5, 0.01, False, 1.0, 2.0, (1.0, 1.0, 1.0), 0.0)
+    >>> light = lamp_light([lamp], (100, 100))
+    >>> float(light[50, 50, 0]), float(light[0, 0, 0]), int((light[..., 0] > 0).sum())  # about 1 % of 10 000
+    (2.0, 0.0, 96)
+    """
+    height, width = frame
+    top, left, rows, cols = window if window is not None else (0, 0, height, width)
+    y = np.arange(top, top + rows, dtype=np.float32)[:, None] + 0.5
+    x = np.arange(left, left + cols, dtype=np.float32)[None, :] + 0.5
+    light = np.zeros((rows, cols, 3), np.float32)
+    for lamp in lamps:
+        dy, dx = y - lamp.row * height, x - lamp.col * width
+        if lamp.window:
+            half_height = np.sqrt(lamp.area * height * width / lamp.aspect) / 2
+            profile = ((np.abs(dy) <= half_height) & (np.abs(dx) <= half_height * lamp.aspect)) * np.float32(lamp.level)
+        else:
+            radius2 = lamp.area * height * width / np.pi
+            distance2 = dy**2 + dx**2
+            profile = np.where(distance2 <= radius2, np.float32(lamp.level),
+                               np.float32(lamp.glow) / (1 + distance2 / radius2)).astype(np.float32)
+        light += profile[..., None] * np.asarray(lamp.colour, np.float32)
+    return light
+
+
 def synthesise_pair(
     image: np.ndarray,
     rng: np.random.Generator,
     config: SynthesisConfig = SynthesisConfig(),
     *,
     companions: tuple[np.ndarray, ...] = (),
+    lights: tuple[np.ndarray, ...] | None = None,
 ) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray, ...]]:
     """Render a training pair ``(low, target)`` from a well-exposed image (see :class:`SynthesisConfig`).
 
@@ -387,16 +520,25 @@ def synthesise_pair(
         read_noise=float(rng.uniform(*config.read_noise_range)),
     )
 
-    def render(source: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    if lights is not None and len(lights) != 1 + len(companions):
+        raise ValueError(f"lights must hold one map for the image and one per companion "
+                         f"({1 + len(companions)}), got {len(lights)}")
+
+    def render(source: np.ndarray, light: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
         linear = srgb_to_linear(source) * gains
-        target = np.rint(linear_to_srgb(linear) * 255.0) / 255.0
+        # a well-exposed photo is its own low capture: its lamps at the level they have in it
+        scale = 1.0 if identity else ratio
+        lit = linear if light is None else linear + light * np.float32(scale)
+        target = np.rint(linear_to_srgb(lit) * 255.0) / 255.0
         if identity:
             return target.astype(np.float32), target.astype(np.float32)
-        exposed = linear_to_srgb(linear / ratio)  # clipped at 1: an over-exposure saturates
+        exposed = linear_to_srgb(lit / ratio)  # clipped at 1: an over-exposure saturates
         return simulate_low_light(exposed, model, rng), target.astype(np.float32)
 
-    low, target = render(image)
-    companion_lows = tuple(render(check_image(extra, "companion"))[0] for extra in companions)
+    maps = lights if lights is not None else (None,) * (1 + len(companions))
+    low, target = render(image, maps[0])
+    companion_lows = tuple(render(check_image(extra, "companion"), light)[0]
+                           for extra, light in zip(companions, maps[1:], strict=True))
     return low, target, companion_lows
 
 

@@ -129,6 +129,9 @@ class TrainConfig:
         ``temperature_range`` instead, as every stage shipped before these options.
     max_tint : float
         Green–magenta tint of those lights, uniform in ``±max_tint``.
+    lamp_share : float
+        Share of the synthesised scenes that hold light sources, saturated in both exposures
+        (``SynthesisConfig.lamp_share``; 0: none, as every stage shipped so far).
     init_weights : str or None
         Start from these inference weights (a ``.weights.h5`` of the same network, e.g. an
         earlier shipped model) instead of a random initialisation: fine-tuning.
@@ -176,6 +179,7 @@ class TrainConfig:
     min_cct: float = 0.0
     max_cct: float = 0.0
     max_tint: float = 0.15
+    lamp_share: float = 0.0
     init_weights: str | None = None
     workers: int = 0
     split_by_scene: bool = False
@@ -208,7 +212,8 @@ class TrainConfig:
         return SynthesisConfig(share=self.synthetic_share, identity_share=self.identity_share,
                                ratio_range=(self.min_ratio, self.max_ratio),
                                tint_range=(-self.max_tint, self.max_tint),
-                               cct_range=(self.min_cct, self.max_cct) if self.max_cct > 0 else None)
+                               cct_range=(self.min_cct, self.max_cct) if self.max_cct > 0 else None,
+                               lamp_share=self.lamp_share)
 
 
 def split_train_val(pairs: list[Pair], val_pairs: int, seed: int,

@@ -6,6 +6,7 @@ Kinds: shapes, known values, exceptions, determinism (per seed, resuming mid-str
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 
 import keras
 import numpy as np
@@ -197,6 +198,43 @@ def test_synthesis_is_deterministic_per_seed_and_mixes_real_pairs():
     real = sum(np.allclose(low, np.rint(high * 0.05 * 255) / 255, atol=1.5 / 255) for low, high in crops)
     assert 0 < real < len(crops), "about half the crops are real pairs, the rest synthetic"
 
+
+
+def test_a_crops_lamps_are_those_of_its_whole_scene_and_the_exposure_sees_them():
+    high = make_scene(3, (96, 128, 3))
+    config = SynthesisConfig(share=1.0, identity_share=0.0, ratio_range=(8, 8), lamp_share=1.0,
+                             lamp_area_range=(0.02, 0.05))
+    as_bytes = np.rint(high * 255).astype(np.uint8)
+    synthesiser = pipeline._Synthesiser(config, [as_bytes], [as_bytes], np.zeros((1, 7), np.float32), "mean_upper")
+    whole_low, whole_high, whole_exposure = synthesiser(as_bytes, as_bytes, 0, 11)
+    top, left = 40, 24
+    crop_low, crop_high, crop_exposure = synthesiser(as_bytes[top:top + 32, left:left + 48],
+                                                     as_bytes[top:top + 32, left:left + 48], 0, 11, top, left)
+    # the same draws: the crop's target is the whole target's window, lamps included
+    np.testing.assert_array_equal(crop_high, whole_high[top:top + 32, left:left + 48])
+    # and it is told the whole scene's exposure (rendered after the crop's noise, so to within it)
+    np.testing.assert_allclose(crop_exposure, whole_exposure, atol=1e-3)
+    assert (whole_high == 255).any(axis=-1).mean() > 0.015, "its lamps saturate the target"
+    assert whole_exposure[-1] > 0.01, "the clipped share of the whole scene counts them"
+    # without lamps: the plain scene, nothing clipped
+    plain = pipeline._Synthesiser(replace(config, lamp_share=0.0), [as_bytes], [as_bytes],
+                                  np.zeros((1, 7), np.float32), "mean_upper")
+    assert plain(as_bytes, as_bytes, 0, 11)[2][-1] == 0 and (plain(as_bytes, as_bytes, 0, 11)[1] < 255).all()
+
+
+def test_both_streams_put_lamps_in_the_synthesised_scenes_they_are_asked_for():
+    lows = [make_scene(seed, (96, 128, 3)) * 0.05 for seed in range(3)]
+    highs = [make_scene(seed, (96, 128, 3)) for seed in range(3)]
+    config = SynthesisConfig(share=1.0, identity_share=0.0, ratio_range=(8, 8), lamp_share=0.5,
+                             lamp_area_range=(0.02, 0.05))
+    dataset = make_pair_dataset((lows, highs), batch_size=8, crop_size=32, seed=2, with_exposure=True,
+                                synthesis=config, exposure_features="mean_upper")
+    stream = pipeline.PairBatchStream((lows, highs), batch_size=8, crop_size=32, seed=2, with_exposure=True,
+                                      synthesis=config, exposure_features="mean_upper")
+    for exposures in ([e for (_, e), _ in dataset.take(4).as_numpy_iterator()], [stream.batch(i)[0][1] for i in range(4)]):
+        clipped_share = np.concatenate(exposures)[:, -1]
+        # about half the scenes hold lamps (clipped blocks); the scenes themselves hold none
+        assert 0.2 < (clipped_share > 0).mean() < 0.8
 
 # --- iteration counts -----------------------------------------------------------------------------
 

@@ -86,7 +86,8 @@ def test_synthesis_is_seeded_and_companions_share_the_draws():
 
 @pytest.mark.parametrize(("field", "value", "message"), [
     ("share", 1.5, "share must be in"), ("ratio_range", (10, 2), "low <= high"),
-    ("full_well_range", (0, 10), "positive"),
+    ("full_well_range", (0, 10), "positive"), ("lamp_share", -0.1, "lamp_share must be in"),
+    ("lamp_area_range", (0.0, 0.1), "lamp_area_range"), ("lamp_count_max", 0, "lamp_count_max"),
 ])
 def test_config_validates(field, value, message):
     with pytest.raises(ValueError, match=message):
@@ -132,3 +133,67 @@ def test_drawing_a_light_takes_two_draws_either_way():
         reference = np.random.default_rng(4)
         reference.uniform(size=2)
         assert rng.random() == reference.random()
+
+
+# --- light sources in synthesised scenes ------------------------------------------------------------
+
+
+def test_lamp_light_known_values_and_any_window_is_a_slice_of_the_frame():
+    disc = sensor.Lamp(row=0.5, col=0.25, area=0.01, window=False, aspect=1.0, level=2.0, colour=(1.0, 0.5, 0.25),
+                       glow=0.1)
+    window = sensor.Lamp(row=0.2, col=0.8, area=0.02, window=True, aspect=2.0, level=1.5, colour=(1.0, 1.0, 1.0),
+                         glow=0.0)
+    frame = (80, 120)
+    light = sensor.lamp_light([disc, window], frame)
+    assert light.shape == (80, 120, 3) and light.dtype == np.float32
+    np.testing.assert_allclose(light[40, 30], [2.0, 1.0, 0.5])  # the disc's core, in its colour
+    # the halo outside the core: glow / (1 + d²/ρ²)
+    radius = np.sqrt(0.01 * 80 * 120 / np.pi)
+    far = int(40 + 2 * radius) + 1
+    d2 = (far + 0.5 - 40) ** 2 + (30.5 - 30) ** 2
+    assert light[far, 30, 0] == pytest.approx(0.1 / (1 + d2 / radius**2), rel=1e-5)
+    # the window: a 2:1 rectangle of 2 % of the frame at level 1.5, no halo
+    lit = (light[..., 1] >= 1.5).sum()  # (plus the disc's faint halo)
+    assert abs(lit - 0.02 * 80 * 120) < 0.15 * 0.02 * 80 * 120
+    assert light[5, 5].max() < 0.01  # far from both
+    # a crop renders exactly its slice of the frame
+    np.testing.assert_array_equal(sensor.lamp_light([disc, window], frame, (10, 20, 32, 48)), light[10:42, 20:68])
+
+
+def test_drawn_lamps_follow_the_config_and_the_seed():
+    config = SynthesisConfig(lamp_area_range=(0.002, 0.03), lamp_count_max=3)
+    drawn = [sensor.draw_lamps(np.random.default_rng(seed), config) for seed in range(200)]
+    assert {len(lamps) for lamps in drawn} == {1, 2, 3}
+    lamps = [lamp for scene in drawn for lamp in scene]
+    assert all(0.002 <= lamp.area <= 0.03 and 1 <= lamp.level <= 4 and 0 <= lamp.row <= 1 for lamp in lamps)
+    assert all(lamp.glow == 0 for lamp in lamps if lamp.window) and 0.25 < np.mean([lamp.window for lamp in lamps]) < 0.55
+    # a lamp's colour has unit luminance, so its brightest channel reaches its level: it clips
+    assert all(max(lamp.colour) >= 0.999 for lamp in lamps)
+    red_over_blue = [lamp.colour[0] / lamp.colour[2] for lamp in lamps]
+    assert min(red_over_blue) < 1.3 and max(red_over_blue) > 5, "from near daylight to sodium-orange"
+    assert sensor.draw_lamps(np.random.default_rng(3), config) == drawn[3]
+
+
+def test_lamps_saturate_both_exposures_and_leave_the_rest_of_the_scene_alone():
+    scene = np.full((48, 64, 3), 0.5, np.float32)
+    lamp = sensor.Lamp(row=0.5, col=0.5, area=0.05, window=False, aspect=1.0, level=1.2, colour=(1.0, 1.0, 1.0),
+                       glow=0.0)
+    light = sensor.lamp_light([lamp], scene.shape[:2])
+    config = SynthesisConfig(identity_share=0.0, ratio_range=(10, 10))
+    low, target, _ = synthesise_pair(scene, np.random.default_rng(4), config, lights=(light,))
+    plain_low, plain_target, _ = synthesise_pair(scene, np.random.default_rng(4), config)
+    core = light[..., 0] > 0
+    # saturated in the long exposure, and in the short one but for the shot noise of a full well
+    assert (target[core] == 1).all() and (low[core] >= 250 / 255).all() and low[core].mean() > 0.995
+    # elsewhere the same scene: the same target, and a low of the same exposure (the Poisson draws
+    # take a varying number of random words, so the noise itself differs after the lamp)
+    np.testing.assert_array_equal(target[~core], plain_target[~core])
+    assert abs(float(low[~core].mean() - plain_low[~core].mean())) < 0.005
+    assert plain_low.max() < 0.5
+    # a dim glow (level 0.05 of the short exposure's saturation) shows 10 times brighter in the long one
+    glow = np.full_like(light, 0.05)
+    low, target, _ = synthesise_pair(scene, np.random.default_rng(4), config, lights=(glow,))
+    linear = sensor.srgb_to_linear(scene) * sensor.draw_illuminant(np.random.default_rng(4), config)
+    np.testing.assert_allclose(sensor.srgb_to_linear(target), np.minimum(linear + 0.5, 1), atol=0.01)
+    with pytest.raises(ValueError, match="lights must hold one map"):
+        synthesise_pair(scene, np.random.default_rng(4), config, lights=(light, light))

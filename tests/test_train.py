@@ -97,6 +97,7 @@ def test_synthetic_validation_is_every_image_at_every_octave_starting_with_do_no
     locus = train.TrainConfig(synthetic_share=0.5, min_cct=2700, max_cct=12000, max_tint=0.1).synthesis()
     assert locus.cct_range == (2700, 12000) and locus.tint_range == (-0.1, 0.1)
     assert train.TrainConfig(synthetic_share=0.5).synthesis() == SynthesisConfig(share=0.5)
+    assert train.TrainConfig(synthetic_share=0.5, lamp_share=0.3).synthesis().lamp_share == 0.3
 
 
 def test_validation_levels_cover_the_range_by_octaves():
@@ -482,6 +483,7 @@ def test_exposure_features_option_on_the_command_line():
         "mean_highlights")
     with pytest.raises(SystemExit):
         parser.parse_args(["curve", "--out", "x", "--exposure-features", "max"])
+    assert parser.parse_args(["curve", "--out", "x", "--lamp-share", "0.3"]).lamp_share == 0.3
 
 
 def test_optimizer_options_reach_the_optimizer_and_the_command_line():

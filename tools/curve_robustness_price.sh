@@ -17,6 +17,9 @@
 #   upper, upper_s12  robust (seeds 11 and 12) told the upper levels of the unclipped blocks and the
 #               clipped share (--exposure-features mean_upper): the highlights' gain without their
 #               weakness for a lamp in the frame (tools/lamp_probe.py)?
+#   lamps, lamps_s12  highlights (seeds 11 and 12) with light sources in half the synthesised scenes
+#               (--lamp-share 0.5: lamps and lit windows, saturated in both exposures): the data-side fix for
+#               the same weakness, keeping the reading that gained the most
 # All hold out the same 28 pairs, whole scenes (--split-seed 11 --val-pairs 28 --split-by-scene: the
 # held-out scenes of tools/device/fresh_lineage.sh), which none trains on. Then the last checkpoints
 # are scored on those pairs at n = 8 (tools/validation_sweep.py, each arm as its run ends, into
@@ -50,8 +53,11 @@ declare -A arm=(
     [highlights_share03]="--epochs $epochs --seed 11 $mix --synthetic-share 0.3 --exposure-features mean_highlights"
     [upper]="--epochs $epochs --seed 11 $mix --exposure-features mean_upper"
     [upper_s12]="--epochs $epochs --seed 12 $mix --exposure-features mean_upper"
+    [lamps]="--epochs $epochs --seed 11 $mix --exposure-features mean_highlights --lamp-share 0.5"
+    [lamps_s12]="--epochs $epochs --seed 12 $mix --exposure-features mean_highlights --lamp-share 0.5"
 )
-ALL="robust lolonly neutral robust_s12 robust_x2 lolonly_x2 highlights highlights_s12 share03 highlights_share03 upper upper_s12"
+ALL="robust lolonly neutral robust_s12 robust_x2 lolonly_x2 highlights highlights_s12 share03 highlights_share03 upper upper_s12
+lamps lamps_s12"
 # every arm is scored with the robust arm's config (its split is every arm's: --split-seed 11), so the
 # robust arm is trained first
 score() {  # ARM: its last checkpoint at n = 8 on the held-out pairs, into runs/cpu_cur_ARM/scores.json
@@ -100,7 +106,10 @@ PRICES = {"price_of_robustness_db": ({"lolonly": 1, "robust": -1}, "lol-only min
           "gain_of_highlights_at_share03_db": ({"highlights_share03": 1, "share03": -1},
                                                "told the highlights minus not, both at 30 % synthetic (seed 11)"),
           "gain_of_upper_db": ({"upper": 0.5, "upper_s12": 0.5, "robust": -0.5, "robust_s12": -0.5},
-                               "robust told the unclipped upper levels minus robust, each the mean of seeds 11 and 12")}
+                               "robust told the unclipped upper levels minus robust, each the mean of seeds 11 and 12"),
+          "gain_of_lamps_db": ({"lamps": 0.5, "lamps_s12": 0.5, "robust": -0.5, "robust_s12": -0.5},
+                               "robust told the highlights and trained with lamps minus robust, each the mean of seeds 11 "
+                               "and 12")}
 ALL = os.environ["ALL"].split()  # the arms, in the bash part's order
 # one record of every scored arm (runs/cpu_cur_ARM/scores.json; the start is the same in each)
 record = {}
