@@ -120,7 +120,7 @@ def apply_curves(x, alpha, iterations: int | None = None, *, return_intermediate
     return (x, steps) if return_intermediates else x
 
 
-def image_exposure(image, features: str = "mean") -> np.ndarray:
+def image_exposure(image: np.ndarray, features: str = "mean") -> np.ndarray:
     """The exposure the count-and-exposure-conditioned DCE-Net is told of a whole image.
 
     Parameters
@@ -159,7 +159,7 @@ def image_exposure(image, features: str = "mean") -> np.ndarray:
                           axis=-1)
 
 
-def highlight_levels(image) -> np.ndarray:
+def highlight_levels(image: np.ndarray) -> np.ndarray:
     """Per-channel highlight level of a whole image: how bright its brightest parts are.
 
     A well-exposed photo puts its highlights near the top of the range whatever the scene, so in
@@ -192,7 +192,7 @@ def highlight_levels(image) -> np.ndarray:
     return np.quantile(_block_means(image), HIGHLIGHT_QUANTILE, axis=-2).astype(np.float32)
 
 
-def upper_levels(image) -> np.ndarray:
+def upper_levels(image: np.ndarray) -> np.ndarray:
     """Per-channel upper level of a whole image's unclipped parts, and the share that is clipped.
 
     :func:`highlight_levels` reads the exposure off the brightest 1 % of the frame, so a lamp or a
@@ -223,7 +223,7 @@ def upper_levels(image) -> np.ndarray:
     return np.concatenate([levels, clipped.mean(axis=-1)[..., None]], axis=-1).astype(np.float32)
 
 
-def _block_means(image) -> np.ndarray:
+def _block_means(image: np.ndarray) -> np.ndarray:
     """``(..., blocks, 3)``: the means of ``k × k`` blocks, ``k = max(1, max(H, W) // HIGHLIGHT_SIDE)``."""
     image = np.asarray(image, np.float32)
     height, width = image.shape[-3:-1]
