@@ -20,7 +20,8 @@
 #   CURVES    1 (default): also the two curve runs, CURVE_EPOCHS of 625 steps of 16 crops (default 10);
 #             0: the denoisers alone. WORKERS  data processes per run (default 7 alone, 3 with the
 #             curves: four runs share the machine's 16 cores)
-#   CURVE_MIX  the curve runs' share of synthetic crops and what their net is told of the exposure
+#   CURVE_MIX  the curve runs' share of synthetic crops, what their net is told of the exposure and,
+#             optionally, the share of synthesised scenes that hold light sources (default 0)
 #             (default "0.5 mean": what the CPU pilot's selection rule, fixed in 1c0aac4, picked)
 #   OUT       folder whose files come back (default runs/device_out)
 set -u
@@ -37,9 +38,9 @@ fi
 split="--data ../shared/data/lol-real --split-seed 11 --val-pairs 28 --split-by-scene --workers $workers"
 recipe="$split --learning-rate 1e-3 --synthetic-share 0.3 --identity-share 0.1 --min-cct 2700 --max-cct 12000 \
 --max-tint 0.1 $size"
-read -r curve_share curve_exposure <<< "${CURVE_MIX:-0.5 mean}"
+read -r curve_share curve_exposure curve_lamps <<< "${CURVE_MIX:-0.5 mean}"
 curve_recipe="$split --learning-rate 1e-3 --ssim-weight 0.1 --synthetic-share $curve_share --identity-share 0.2 \
---min-cct 2700 --max-cct 12000 --max-tint 0.1 --exposure-features $curve_exposure $curve_size"
+--min-cct 2700 --max-cct 12000 --max-tint 0.1 --exposure-features $curve_exposure --lamp-share ${curve_lamps:-0} $curve_size"
 runs=()
 for seed in 11 12; do
     $PY -m lolenhance.train denoiser --out runs/fresh_den_s$seed --seed $seed $recipe > "$OUT/fresh_den_s$seed.log" 2>&1 &
