@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+import warnings
 from collections.abc import Callable, Sequence
 from functools import partial
 from pathlib import Path
@@ -121,6 +122,7 @@ def first_that_loads(candidates: Sequence[Callable[[], Any]], path: str | os.Pat
 
     A weights file does not say which reading of the exposure its net was told; each reading's
     input has its own width, so exactly one architecture fits and trying each in turn is exact.
+    Warnings of the candidates that do not fit are dropped; those of the one returned are raised.
 
     Parameters
     ----------
@@ -141,11 +143,18 @@ def first_that_loads(candidates: Sequence[Callable[[], Any]], path: str | os.Pat
     failure: Exception | None = None
     for build in candidates:
         model = build()
-        try:
-            model.load_weights(path)
-            return model
-        except Exception as error:  # Keras raises ValueError/KeyError/OSError depending on the mismatch
-            failure = error
+        # Keras warns that the layers it cannot fill keep "freshly-initialized weights" before it
+        # raises on the mismatch: untrue of the model returned, so only the one that fits may speak
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                model.load_weights(path)
+            except Exception as error:  # Keras raises ValueError/KeyError/OSError depending on the mismatch
+                failure = error
+                continue
+        for warning in caught:
+            warnings.warn_explicit(warning.message, warning.category, warning.filename, warning.lineno)
+        return model
     if failure is None:
         raise ValueError("no candidate architecture to load into")
     raise failure

@@ -47,7 +47,6 @@ import shutil
 import subprocess
 import sys
 import time
-import warnings
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from functools import partial
@@ -943,11 +942,8 @@ def load_weights_file(model_kind: str, path: str | os.PathLike) -> keras.Model:
         Neither reading fits; the message names the file.
     """
     try:
-        # a checkpoint is read as inference weights first; Keras warns, per layer it cannot fill,
-        # that it keeps "freshly-initialized weights", which is untrue of the network returned
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)
-            return pretrained.load(model_kind, path)
+        # a checkpoint is read as inference weights first (the warnings of that failed try are dropped)
+        return pretrained.load(model_kind, path)
     except pretrained.WeightsError as first:
         try:
             return load_checkpoint(model_kind, path)

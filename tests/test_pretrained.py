@@ -132,8 +132,6 @@ def test_a_nets_reading_of_the_exposure_is_read_back_from_its_inputs(features):
     assert pretrained.exposure_features_of(models.build_dce_net("zero-dce")) == "mean"
 
 
-# Keras warns of each layer it cannot fill before it raises on the mismatch
-@pytest.mark.filterwarnings("ignore:Skipping nested container:UserWarning")
 def test_first_that_loads_skips_the_candidates_that_do_not_fit_and_raises_the_last_failure(tmp_path):
     path = tmp_path / "upper.weights.h5"
     models.build_dce_net("curve", exposure_features="mean_upper").save_weights(path)
@@ -145,6 +143,8 @@ def test_first_that_loads_skips_the_candidates_that_do_not_fit_and_raises_the_la
             return models.build_dce_net("curve", exposure_features=features)
         return build
 
+    # Keras warns of each layer of "mean" it cannot fill before it raises: silenced, or this test would
+    # fail (pytest's filterwarnings turns a warning into an error)
     loaded = pretrained.first_that_loads([candidate("mean"), candidate("mean_upper"), candidate("mean_highlights")], path)
     assert loaded.inputs[2].shape[-1] == 7 and built == ["mean", "mean_upper"]
     with pytest.raises(ValueError):
