@@ -323,10 +323,10 @@ def test_the_next_gpu_curve_recipe_is_the_rules_choice():
     record = json.loads((ROOT / "benchmarks" / "results" / "curve_robustness_price.json").read_text())
     choice = _recipe_choice(record)
     assert record["recipe_choice"] == choice
-    mix = {"robust": "0.5 mean", "highlights": "0.5 mean_highlights", "share03": "0.3 mean",
-           "highlights_share03": "0.3 mean_highlights"}[choice]
+    # its share of synthetic crops stands in fresh_lineage.sh's default (the reading is the c2acaf0 rule's, below)
+    share = {"robust": "0.5", "highlights": "0.5", "share03": "0.3", "highlights_share03": "0.3"}[choice]
     script = (ROOT / "tools" / "device" / "fresh_lineage.sh").read_text()
-    assert f'"${{CURVE_MIX:-{mix}}}"' in script, f"fresh_lineage.sh's CURVE_MIX default is not the rule's choice, {mix}"
+    assert f'"${{CURVE_MIX:-{share} ' in script, f"fresh_lineage.sh's CURVE_MIX share is not the rule's choice, {share}"
     share03 = record["gain_of_share03_db"]
     scores = {arm: record["scores"][f"runs/cpu_cur_{arm}/last.weights.h5"]
               for arm in ("robust", "highlights", "share03", "highlights_share03")}
@@ -341,6 +341,56 @@ def test_the_next_gpu_curve_recipe_is_the_rules_choice():
                     for arm in ("highlights_share03", "highlights")))]
     _assert_readme_states(stated, "benchmarks/results/curve_robustness_price.json")
 
+
+def _sweep_mean(score: dict) -> float:
+    return float(np.mean([score["sweep"][r] for r in ("2", "4", "8", "16", "32")]))
+
+
+def _lamp_rule_choice(price: dict, probe: dict) -> str:
+    """The rule of commit c2acaf0, applied to the pilot's scores and the lamp probe: the next GPU curve reading."""
+    def score(arm: str) -> dict:
+        return price["scores"][f"runs/cpu_cur_{arm}/last.weights.h5"]
+
+    robust = (_sweep_mean(score("robust")) + _sweep_mean(score("robust_s12"))) / 2
+    eligible = {}
+    for name, gain in (("upper", "gain_of_upper_db"), ("lamps", "gain_of_lamps_db")):
+        arms = (name, f"{name}_s12")
+        sweep = float(np.mean([_sweep_mean(score(arm)) for arm in arms]))
+        if (min(probe["arms"][arm]["0.02"]["brightness_ratio"] for arm in arms) >= 0.9
+                and min(score(arm)["sweep"]["1"] for arm in arms) >= 30
+                and price[gain]["interval_90"][1] > -0.30 and sweep >= robust + 1.0):
+            eligible[name] = sweep
+    return max(eligible, key=eligible.get) if eligible else "robust"
+
+
+def test_the_next_gpu_curve_reading_is_the_lamp_rules_choice():
+    """The c2acaf0 rule picks robust, upper or lamps; the JSON, the README and fresh_lineage.sh's default all name it."""
+    price = json.loads((ROOT / "benchmarks" / "results" / "curve_robustness_price.json").read_text())
+    probe = json.loads((ROOT / "benchmarks" / "results" / "lamp_probe.json").read_text())
+    choice = _lamp_rule_choice(price, probe)
+    assert price["lamp_rule_choice"] == choice
+    mix = {"robust": "0.5 mean", "upper": "0.5 mean_upper", "lamps": "0.5 mean_highlights 0.5"}[choice]
+    script = (ROOT / "tools" / "device" / "fresh_lineage.sh").read_text()
+    assert f'"${{CURVE_MIX:-{mix}}}"' in script, f"fresh_lineage.sh's CURVE_MIX default is not the rule's choice, {mix}"
+
+    def score(arm: str) -> dict:
+        return price["scores"][f"runs/cpu_cur_{arm}/last.weights.h5"]
+
+    def pair(values: list[float], digits: int = 2) -> str:
+        return f"{values[0]:.{digits}f} and {values[1]:.{digits}f}"
+
+    stated = [f"the rule picks {choice}", f'(`CURVE_MIX` default "{mix}"']
+    for name, gain in (("upper", "gain_of_upper_db"), ("lamps", "gain_of_lamps_db")):
+        arms = (f"{name}", f"{name}_s12")
+        at_2 = [probe["arms"][arm]["0.02"] for arm in arms]
+        interval = price[gain]["interval_90"]
+        stated += [f"do no harm ({pair([score(arm)['sweep']['1'] for arm in arms])} dB)",
+                   f"(mean over r = 2 … 32 {pair([_sweep_mean(score(arm)) for arm in arms])} dB)",
+                   f"at {pair([s['brightness_ratio'] for s in at_2], 3)} of its reference with the 2 % lamp",
+                   f"{pair([s['psnr'] for s in at_2])} dB)",
+                   f"{abs(price[gain]['mean']):.2f} dB against robust (90 % interval {interval[0]:.2f} to {interval[1]:.2f}"]
+    _assert_readme_states(stated, "benchmarks/results/curve_robustness_price.json and lamp_probe.json")
+    assert price["gain_of_upper_db"]["interval_90"][1] <= -0.30, "the README says the upper levels are clearly worse"
 
 def test_readme_prose_on_the_from_scratch_zero_dce_quotes_its_card():
     """The Zero-DCE Z2 numbers in the README's prose (STYLE 13) are its entry in the card."""
