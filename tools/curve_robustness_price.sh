@@ -20,6 +20,8 @@
 #   lamps, lamps_s12  highlights (seeds 11 and 12) with light sources in half the synthesised scenes
 #               (--lamp-share 0.5: lamps and lit windows, saturated in both exposures): the data-side fix for
 #               the same weakness, keeping the reading that gained the most
+#   lamps02, lamps02_s12  the same with light sources in a fifth of the synthesised scenes (--lamp-share 0.2):
+#               at 0.5 the lamps cost the highlights their do no harm; do fewer keep it and still discount a lamp?
 # All hold out the same 28 pairs, whole scenes (--split-seed 11 --val-pairs 28 --split-by-scene: the
 # held-out scenes of tools/device/fresh_lineage.sh), which none trains on. Then the last checkpoints
 # are scored on those pairs at n = 8 (tools/validation_sweep.py, each arm as its run ends, into
@@ -55,9 +57,11 @@ declare -A arm=(
     [upper_s12]="--epochs $epochs --seed 12 $mix --exposure-features mean_upper"
     [lamps]="--epochs $epochs --seed 11 $mix --exposure-features mean_highlights --lamp-share 0.5"
     [lamps_s12]="--epochs $epochs --seed 12 $mix --exposure-features mean_highlights --lamp-share 0.5"
+    [lamps02]="--epochs $epochs --seed 11 $mix --exposure-features mean_highlights --lamp-share 0.2"
+    [lamps02_s12]="--epochs $epochs --seed 12 $mix --exposure-features mean_highlights --lamp-share 0.2"
 )
 ALL="robust lolonly neutral robust_s12 robust_x2 lolonly_x2 highlights highlights_s12 share03 highlights_share03 upper upper_s12
-lamps lamps_s12"
+lamps lamps_s12 lamps02 lamps02_s12"
 # every arm is scored with the robust arm's config (its split is every arm's: --split-seed 11), so the
 # robust arm is trained first
 score() {  # ARM: its last checkpoint at n = 8 on the held-out pairs, into runs/cpu_cur_ARM/scores.json
@@ -109,7 +113,10 @@ PRICES = {"price_of_robustness_db": ({"lolonly": 1, "robust": -1}, "lol-only min
                                "robust told the unclipped upper levels minus robust, each the mean of seeds 11 and 12"),
           "gain_of_lamps_db": ({"lamps": 0.5, "lamps_s12": 0.5, "robust": -0.5, "robust_s12": -0.5},
                                "robust told the highlights and trained with lamps minus robust, each the mean of seeds 11 "
-                               "and 12")}
+                               "and 12"),
+          "gain_of_lamps02_db": ({"lamps02": 0.5, "lamps02_s12": 0.5, "robust": -0.5, "robust_s12": -0.5},
+                                 "robust told the highlights and trained with lamps in a fifth of the synthesised "
+                                 "scenes minus robust, each the mean of seeds 11 and 12")}
 ALL = os.environ["ALL"].split()  # the arms, in the bash part's order
 # one record of every scored arm (runs/cpu_cur_ARM/scores.json; the start is the same in each)
 record = {}
