@@ -346,6 +346,10 @@ def _sweep_mean(score: dict) -> float:
     return float(np.mean([score["sweep"][r] for r in ("2", "4", "8", "16", "32")]))
 
 
+#: The candidates of the c2acaf0 rule (lamps02 added in f458a74, before its runs existed).
+CANDIDATES = ("upper", "lamps", "lamps02")
+
+
 def _lamp_rule_choice(price: dict, probe: dict) -> str:
     """The rule of commit c2acaf0, applied to the pilot's scores and the lamp probe: the next GPU curve reading."""
     def score(arm: str) -> dict:
@@ -353,8 +357,8 @@ def _lamp_rule_choice(price: dict, probe: dict) -> str:
 
     robust = (_sweep_mean(score("robust")) + _sweep_mean(score("robust_s12"))) / 2
     eligible = {}
-    for name, gain in (("upper", "gain_of_upper_db"), ("lamps", "gain_of_lamps_db")):
-        arms = (name, f"{name}_s12")
+    for name in CANDIDATES:
+        arms, gain = (name, f"{name}_s12"), f"gain_of_{name}_db"
         sweep = float(np.mean([_sweep_mean(score(arm)) for arm in arms]))
         if (min(probe["arms"][arm]["0.02"]["brightness_ratio"] for arm in arms) >= 0.9
                 and min(score(arm)["sweep"]["1"] for arm in arms) >= 30
@@ -364,12 +368,13 @@ def _lamp_rule_choice(price: dict, probe: dict) -> str:
 
 
 def test_the_next_gpu_curve_reading_is_the_lamp_rules_choice():
-    """The c2acaf0 rule picks robust, upper or lamps; the JSON, the README and fresh_lineage.sh's default all name it."""
+    """The c2acaf0 rule picks robust or one of its candidates; the JSON, the README and fresh_lineage.sh's default all name it."""
     price = json.loads((ROOT / "benchmarks" / "results" / "curve_robustness_price.json").read_text())
     probe = json.loads((ROOT / "benchmarks" / "results" / "lamp_probe.json").read_text())
     choice = _lamp_rule_choice(price, probe)
     assert price["lamp_rule_choice"] == choice
-    mix = {"robust": "0.5 mean", "upper": "0.5 mean_upper", "lamps": "0.5 mean_highlights 0.5"}[choice]
+    mix = {"robust": "0.5 mean", "upper": "0.5 mean_upper", "lamps": "0.5 mean_highlights 0.5",
+           "lamps02": "0.5 mean_highlights 0.2"}[choice]
     script = (ROOT / "tools" / "device" / "fresh_lineage.sh").read_text()
     assert f'"${{CURVE_MIX:-{mix}}}"' in script, f"fresh_lineage.sh's CURVE_MIX default is not the rule's choice, {mix}"
 
@@ -380,8 +385,8 @@ def test_the_next_gpu_curve_reading_is_the_lamp_rules_choice():
         return f"{values[0]:.{digits}f} and {values[1]:.{digits}f}"
 
     stated = [f"the rule picks {choice}", f'(`CURVE_MIX` default "{mix}"']
-    for name, gain in (("upper", "gain_of_upper_db"), ("lamps", "gain_of_lamps_db")):
-        arms = (f"{name}", f"{name}_s12")
+    for name in CANDIDATES:
+        arms, gain = (name, f"{name}_s12"), f"gain_of_{name}_db"
         at_2 = [probe["arms"][arm]["0.02"] for arm in arms]
         interval = price[gain]["interval_90"]
         stated += [f"do no harm ({pair([score(arm)['sweep']['1'] for arm in arms])} dB)",
