@@ -352,10 +352,14 @@ def draw_illuminant(rng: np.random.Generator, config: SynthesisConfig) -> np.nda
     """
     if config.cct_range is None:
         return illuminant_gains(rng.uniform(*config.temperature_range), rng.uniform(*config.tint_range))
-    low_mired, high_mired = 1e6 / config.cct_range[1], 1e6 / config.cct_range[0]
-    gains = illuminant_gains_xy(*planckian_xy(1e6 / rng.uniform(low_mired, high_mired)))
-    gains = gains.astype(np.float64) * np.exp([0.0, rng.uniform(*config.tint_range), 0.0])
-    return _unit_luminance(gains)
+    gains = _draw_planckian(rng, config.cct_range).astype(np.float64)
+    return _unit_luminance(gains * np.exp([0.0, rng.uniform(*config.tint_range), 0.0]))
+
+
+def _draw_planckian(rng: np.random.Generator, cct_range: tuple[float, float]) -> np.ndarray:
+    # a light on the Planckian locus, uniform in mired (perceptually even) over cct_range: one draw
+    low_mired, high_mired = 1e6 / cct_range[1], 1e6 / cct_range[0]
+    return illuminant_gains_xy(*planckian_xy(1e6 / rng.uniform(low_mired, high_mired)))
 
 
 #: Colour temperatures of the light sources :func:`draw_lamps` draws, in kelvin: sodium-like to daylight.
@@ -417,11 +421,10 @@ def draw_lamps(rng: np.random.Generator, config: SynthesisConfig) -> list[Lamp]:
     >>> 1 <= len(lamps) <= 2 and all(lamp.level >= 1 for lamp in lamps)
     True
     """
-    low_mired, high_mired = 1e6 / LAMP_CCT_RANGE[1], 1e6 / LAMP_CCT_RANGE[0]
     lamps = []
     for _ in range(int(rng.integers(1, config.lamp_count_max + 1))):
         window = bool(rng.random() >= 0.6)
-        red, green, blue = (float(c) for c in illuminant_gains_xy(*planckian_xy(1e6 / rng.uniform(low_mired, high_mired))))
+        red, green, blue = (float(c) for c in _draw_planckian(rng, LAMP_CCT_RANGE))
         lamps.append(Lamp(row=float(rng.random()), col=float(rng.random()),
                           area=float(np.exp(rng.uniform(*np.log(config.lamp_area_range)))), window=window,
                           aspect=float(np.exp(rng.uniform(np.log(0.5), np.log(2.0)))), level=float(rng.uniform(1.0, 4.0)),

@@ -304,16 +304,17 @@ def test_readme_prose_on_the_lamp_probe_quotes_its_json():
         record["arms"][arm]["0"]["psnr"] for arm in ("robust", "robust_s12"))
 
 
+def _sweep_mean(score: dict) -> float:
+    return float(np.mean([score["sweep"][r] for r in ("2", "4", "8", "16", "32")]))
+
+
 def _recipe_choice(record: dict) -> str:
     """The selection rule of commit 1c0aac4, applied to the pilot's scores: the next GPU curve recipe."""
     scores = {arm: record["scores"][f"runs/cpu_cur_{arm}/last.weights.h5"]
               for arm in ("robust", "highlights", "share03", "highlights_share03")}
-
-    def sweep(score: dict) -> float:
-        return float(np.mean([score["sweep"][r] for r in ("2", "4", "8", "16", "32")]))
-
     base = scores["robust"]
-    keeps = [arm for arm, score in scores.items() if score["sweep"]["1"] >= 24 and sweep(score) >= sweep(base) - 0.5
+    keeps = [arm for arm, score in scores.items() if score["sweep"]["1"] >= 24
+             and _sweep_mean(score) >= _sweep_mean(base) - 0.5
              and score["illuminant_mean_colour_error"] <= base["illuminant_mean_colour_error"] + 1]
     return max(keeps, key=lambda arm: scores[arm]["real_pairs"])
 
@@ -340,10 +341,6 @@ def test_the_next_gpu_curve_recipe_is_the_rules_choice():
                   *(np.mean([scores[arm]["sweep"][r] for r in ("2", "4", "8", "16", "32")])
                     for arm in ("highlights_share03", "highlights")))]
     _assert_readme_states(stated, "benchmarks/results/curve_robustness_price.json")
-
-
-def _sweep_mean(score: dict) -> float:
-    return float(np.mean([score["sweep"][r] for r in ("2", "4", "8", "16", "32")]))
 
 
 #: The candidates of the c2acaf0 rule (lamps02 added in f458a74, before its runs existed).
