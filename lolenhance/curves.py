@@ -25,7 +25,7 @@ __all__ = [
     "le_curve", "apply_curves", "exposure_shift", "image_exposure", "DEFAULT_ITERATIONS", "TRAIN_ITERATIONS",
     "STOPS_PER_ITERATION", "COUNT_SCALE", "ESTIMATION_SCALE", "DEFAULT_SHARE", "KINDS", "ALPHA_THRESHOLD",
     "AUTO", "auto_iterations", "EXPOSURE_FEATURES", "HIGHLIGHT_QUANTILE", "HIGHLIGHT_SIDE", "highlight_levels",
-    "exposure_features_of_width", "UPPER_QUANTILE", "CLIPPED_BLOCK", "upper_levels",
+    "exposure_features_of_width", "UPPER_QUANTILE", "CLIPPED_BLOCK", "upper_levels", "unclipped_levels",
 ]
 
 #: The two DCE-Net variants and their reference iteration counts (for "curve": the count at which
@@ -53,8 +53,10 @@ AUTO = "auto"
 #: that is: ``"mean"`` its per-channel mean (grey world; the shipped weights), ``"mean_highlights"``
 #: that plus its per-channel highlight level (:func:`highlight_levels`; white patch),
 #: ``"mean_upper"`` the mean plus the upper levels of the unclipped blocks and the clipped share
-#: (:func:`upper_levels`: a light source in the frame cannot capture it).
-EXPOSURE_FEATURES = {"mean": 3, "mean_highlights": 6, "mean_upper": 7}
+#: (:func:`upper_levels`: a light source in the frame cannot capture it), ``"mean_unclipped"`` the
+#: mean plus the highlight level of the parts no light source reaches and each channel's clipped
+#: share (:func:`unclipped_levels`). The count tells a weights file's reading, so no two are equal.
+EXPOSURE_FEATURES = {"mean": 3, "mean_highlights": 6, "mean_upper": 7, "mean_unclipped": 9}
 #: The highlight level is this quantile of each channel ...
 HIGHLIGHT_QUANTILE = 0.99
 #: ... of block means whose grid has about this many blocks along the longer side (so the level
@@ -127,11 +129,11 @@ def image_exposure(image: np.ndarray, features: str = "mean") -> np.ndarray:
     ----------
     image : (H, W, 3) or (N, H, W, 3) array of float32 in [0, 1]
         The *whole* image (in training: the whole low image a crop was cut from).
-    features : {"mean", "mean_highlights", "mean_upper"}
+    features : {"mean", "mean_highlights", "mean_upper", "mean_unclipped"}
         ``"mean"``: the per-channel mean; ``"mean_highlights"``: that, then the per-channel
         highlight level (:func:`highlight_levels`); ``"mean_upper"``: the mean, then the upper
-        levels of the unclipped blocks and the clipped share (:func:`upper_levels`). See
-        :data:`EXPOSURE_FEATURES`.
+        levels of the unclipped blocks and the clipped share (:func:`upper_levels`);
+        ``"mean_unclipped"``: the mean, then :func:`unclipped_levels`. See :data:`EXPOSURE_FEATURES`.
 
     Returns
     -------
@@ -155,8 +157,8 @@ def image_exposure(image: np.ndarray, features: str = "mean") -> np.ndarray:
     means = means.reshape(image.shape[:-3] + (3,))
     if features == "mean":
         return means
-    return np.concatenate([means, highlight_levels(image) if features == "mean_highlights" else upper_levels(image)],
-                          axis=-1)
+    levels = {"mean_highlights": highlight_levels, "mean_upper": upper_levels, "mean_unclipped": unclipped_levels}
+    return np.concatenate([means, levels[features](image)], axis=-1)
 
 
 def highlight_levels(image: np.ndarray) -> np.ndarray:
@@ -223,14 +225,64 @@ def upper_levels(image: np.ndarray) -> np.ndarray:
     return np.concatenate([levels, clipped.mean(axis=-1)[..., None]], axis=-1).astype(np.float32)
 
 
-def _block_means(image: np.ndarray) -> np.ndarray:
-    """``(..., blocks, 3)``: the means of ``k × k`` blocks, ``k = max(1, max(H, W) // HIGHLIGHT_SIDE)``."""
+def unclipped_levels(image: np.ndarray) -> np.ndarray:
+    """Per-channel highlight level of the parts of a whole image no light source reaches, and each
+    channel's clipped share.
+
+    :func:`highlight_levels` without its weakness for a light source in the frame, and without
+    :func:`upper_levels`' change of quantile. A block whose brightest channel's mean reaches
+    ``CLIPPED_BLOCK`` is clipped (a lamp, a lit window: saturated however short the exposure);
+    it and its eight neighbours on the block grid (the light's edge and glow, bright but not
+    clipped) count as 0, and the level is the ``HIGHLIGHT_QUANTILE`` quantile of each channel's
+    block means, as in :func:`highlight_levels`. The zeros sort below every lit block, so the
+    level is still read ``1 − HIGHLIGHT_QUANTILE`` of the grid from the top, now of the blocks
+    the lights leave alone: the brightest unlit surfaces, which in a well-exposed photo sit near
+    the top of the range and in one darkened ``r`` times near ``1/r``. The last three numbers are
+    the share of blocks whose mean in that channel reaches ``CLIPPED_BLOCK``: that a light (or an
+    over-exposure) is there, and its colour.
+
+    Parameters
+    ----------
+    image : (H, W, 3) or (N, H, W, 3) array of float32 in [0, 1]
+
+    Returns
+    -------
+    (6,) or (N, 6) ndarray of float32
+        The three levels, then the three clipped shares.
+
+    Examples
+    --------
+    >>> ramp = np.repeat(np.linspace(0, 1, 101, dtype=np.float32)[:, None, None], 3, axis=2)
+    >>> unclipped_levels(ramp).round(3)   # 0.99, 1.0 clipped, 0.98 beside them: all three count as 0
+    array([0.96, 0.96, 0.96, 0.02, 0.02, 0.02], dtype=float32)
+    """
+    grid = _block_grid(image)
+    clipped = grid.max(axis=-1) >= CLIPPED_BLOCK
+    padded = np.pad(clipped, [(0, 0)] * (clipped.ndim - 2) + [(1, 1), (1, 1)])
+    rows, cols = clipped.shape[-2:]
+    near = np.zeros_like(clipped)
+    for dy in range(3):
+        for dx in range(3):
+            near |= padded[..., dy : dy + rows, dx : dx + cols]
+    blocks = np.where(near[..., None], 0.0, grid).reshape(grid.shape[:-3] + (-1, 3))
+    levels = np.quantile(blocks, HIGHLIGHT_QUANTILE, axis=-2)
+    share = (grid >= CLIPPED_BLOCK).reshape(grid.shape[:-3] + (-1, 3)).mean(axis=-2)
+    return np.concatenate([levels, share], axis=-1).astype(np.float32)
+
+
+def _block_grid(image: np.ndarray) -> np.ndarray:
+    """``(..., rows, cols, 3)``: the means of ``k × k`` blocks, ``k = max(1, max(H, W) // HIGHLIGHT_SIDE)``."""
     image = np.asarray(image, np.float32)
     height, width = image.shape[-3:-1]
     k = max(1, max(height, width) // HIGHLIGHT_SIDE)
     rows, cols = height // k * k, width // k * k
     cropped = image[..., :rows, :cols, :]
-    blocks = cropped.reshape(cropped.shape[:-3] + (rows // k, k, cols // k, k, 3)).mean(axis=(-4, -2))
+    return cropped.reshape(cropped.shape[:-3] + (rows // k, k, cols // k, k, 3)).mean(axis=(-4, -2))
+
+
+def _block_means(image: np.ndarray) -> np.ndarray:
+    """``(..., blocks, 3)``: :func:`_block_grid` flattened."""
+    blocks = _block_grid(image)
     return blocks.reshape(blocks.shape[:-3] + (-1, 3))
 
 

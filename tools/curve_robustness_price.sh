@@ -22,6 +22,11 @@
 #               the same weakness, keeping the reading that gained the most
 #   lamps02, lamps02_s12  the same with light sources in a fifth of the synthesised scenes (--lamp-share 0.2):
 #               at 0.5 the lamps cost the highlights their do no harm; do fewer keep it and still discount a lamp?
+#   unclipped, unclipped_s12  robust (seeds 11 and 12) told the highlight level of the blocks no light source
+#               reaches and each channel's clipped share (--exposure-features mean_unclipped): the highlights'
+#               own 0.99 quantile with the clipped blocks and their neighbours left out, a reading-side fix
+#               that changes one thing where upper changed three (quantile, clipped blocks, share)
+#   unclipped_lamps02, unclipped_lamps02_s12  the same with light sources in a fifth of the synthesised scenes
 # All hold out the same 28 pairs, whole scenes (--split-seed 11 --val-pairs 28 --split-by-scene: the
 # held-out scenes of tools/device/fresh_lineage.sh), which none trains on. Then the last checkpoints
 # are scored on those pairs at n = 8 (tools/validation_sweep.py, each arm as its run ends, into
@@ -59,11 +64,38 @@ declare -A arm=(
     [lamps_s12]="--epochs $epochs --seed 12 $mix --exposure-features mean_highlights --lamp-share 0.5"
     [lamps02]="--epochs $epochs --seed 11 $mix --exposure-features mean_highlights --lamp-share 0.2"
     [lamps02_s12]="--epochs $epochs --seed 12 $mix --exposure-features mean_highlights --lamp-share 0.2"
+    [unclipped]="--epochs $epochs --seed 11 $mix --exposure-features mean_unclipped"
+    [unclipped_s12]="--epochs $epochs --seed 12 $mix --exposure-features mean_unclipped"
+    [unclipped_lamps02]="--epochs $epochs --seed 11 $mix --exposure-features mean_unclipped --lamp-share 0.2"
+    [unclipped_lamps02_s12]="--epochs $epochs --seed 12 $mix --exposure-features mean_unclipped --lamp-share 0.2"
 )
 ALL="robust lolonly neutral robust_s12 robust_x2 lolonly_x2 highlights highlights_s12 share03 highlights_share03 upper upper_s12
-lamps lamps_s12 lamps02 lamps02_s12"
+lamps lamps_s12 lamps02 lamps02_s12 unclipped unclipped_s12 unclipped_lamps02 unclipped_lamps02_s12"
 # every arm is scored with the robust arm's config (its split is every arm's: --split-seed 11), so the
-# robust arm is trained first
+# robust arm is trained first; in a checkout without its run folder, the config is rebuilt from the
+# robust run's command in the committed record (the arms scored in earlier sessions are read from it
+# too, below, so new arms are priced against them without retraining)
+RECORD=benchmarks/results/curve_robustness_price.json
+if [ ! -f runs/cpu_cur_robust/config.json ]; then
+    RECORD=$RECORD $PY - <<'PY'
+import argparse
+import dataclasses
+import json
+import os
+import pathlib
+import shlex
+
+from lolenhance import train
+
+command = json.load(open(os.environ["RECORD"]))["runs"]["robust"]["command"]
+parser = argparse.ArgumentParser()
+train.add_arguments(parser)
+args = parser.parse_args(shlex.split(command)[3:])  # after "python -m lolenhance.train"
+config = train.TrainConfig(**{name: getattr(args, name) for name in dataclasses.asdict(train.TrainConfig())})
+pathlib.Path("runs/cpu_cur_robust").mkdir(parents=True, exist_ok=True)
+pathlib.Path("runs/cpu_cur_robust/config.json").write_text(json.dumps(dataclasses.asdict(config), indent=2))
+PY
+fi
 score() {  # ARM: its last checkpoint at n = 8 on the held-out pairs, into runs/cpu_cur_ARM/scores.json
     $PY tools/validation_sweep.py curve runs/cpu_cur_robust lolenhance/weights/curve.weights.h5 \
         --weights runs/cpu_cur_$1/last.weights.h5 --json runs/cpu_cur_$1/scores.json
@@ -80,7 +112,7 @@ for name in $ALL; do  # arms trained earlier but never scored
     if [ -f runs/cpu_cur_$name/last.weights.h5 ] && [ ! -f runs/cpu_cur_$name/scores.json ]; then score $name; fi
 done
 # the prices: real-pair PSNR of one arm minus another's, pair by pair, mean and 90 % bootstrap interval
-ALL="$ALL" $PY - <<'PY'
+ALL="$ALL" RECORD=$RECORD $PY - <<'PY'
 import json
 import os
 
@@ -116,16 +148,30 @@ PRICES = {"price_of_robustness_db": ({"lolonly": 1, "robust": -1}, "lol-only min
                                "and 12"),
           "gain_of_lamps02_db": ({"lamps02": 0.5, "lamps02_s12": 0.5, "robust": -0.5, "robust_s12": -0.5},
                                  "robust told the highlights and trained with lamps in a fifth of the synthesised "
-                                 "scenes minus robust, each the mean of seeds 11 and 12")}
+                                 "scenes minus robust, each the mean of seeds 11 and 12"),
+          "gain_of_unclipped_db": ({"unclipped": 0.5, "unclipped_s12": 0.5, "robust": -0.5, "robust_s12": -0.5},
+                                   "robust told the highlight level no light source reaches minus robust, each the "
+                                   "mean of seeds 11 and 12"),
+          "gain_of_unclipped_lamps02_db": ({"unclipped_lamps02": 0.5, "unclipped_lamps02_s12": 0.5, "robust": -0.5,
+                                            "robust_s12": -0.5},
+                                           "robust told the highlight level no light source reaches and trained with "
+                                           "lamps in a fifth of the synthesised scenes minus robust, each the mean of "
+                                           "seeds 11 and 12")}
 ALL = os.environ["ALL"].split()  # the arms, in the bash part's order
-# one record of every scored arm (runs/cpu_cur_ARM/scores.json; the start is the same in each)
+# one record of every scored arm (runs/cpu_cur_ARM/scores.json; the start is the same in each), else
+# its scores in the committed record (an arm scored in an earlier session, whose run folder is not here)
+committed = json.load(open(os.environ["RECORD"]))
 record = {}
 for arm in ALL:
+    path = f"runs/cpu_cur_{arm}/last.weights.h5"
     try:
         scored = json.load(open(f"runs/cpu_cur_{arm}/scores.json"))
     except FileNotFoundError:
-        continue
-    path = f"runs/cpu_cur_{arm}/last.weights.h5"
+        if path not in committed["scores"]:
+            continue
+        scored = {key: committed[key] for key in ("split_seed", "held_out_pairs")} | {
+            "weights": {"start": committed["weights"]["start"], path: committed["weights"][path]},
+            "scores": {"start": committed["scores"]["start"], path: committed["scores"][path]}}
     if not record:
         record = {key: scored[key] for key in ("split_seed", "held_out_pairs")} | {
             "weights": {"start": scored["weights"]["start"]}, "scores": {"start": scored["scores"]["start"]}}
@@ -156,6 +202,9 @@ for key, (terms, what) in PRICES.items():
 # what each scored run was: its one command, wall time and epochs (its run.json and history.csv)
 record["runs"] = {}
 for arm in scores:
+    if not os.path.exists(f"runs/cpu_cur_{arm}/run.json"):
+        record["runs"][arm] = committed["runs"][arm]
+        continue
     run = json.load(open(f"runs/cpu_cur_{arm}/run.json"))
     epochs = len(open(f"runs/cpu_cur_{arm}/history.csv").read().strip().splitlines()) - 1
     record["runs"][arm] = {key: run[key] for key in ("command", "wall_minutes", "git_commit")} | {"epochs_run": epochs}

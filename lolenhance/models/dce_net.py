@@ -120,10 +120,11 @@ def build_dce_net(variant: str = "curve", *, exposure_input: bool = True,
         ``"curve"`` only: also condition on the whole image's exposure — its per-channel mean
         (:func:`lolenhance.curves.image_exposure`), given as three constant planes
         ``log2(mean + 1/256) / 8``. The shipped weights use it.
-    exposure_features : {"mean", "mean_highlights", "mean_upper"}
+    exposure_features : {"mean", "mean_highlights", "mean_upper", "mean_unclipped"}
         With ``exposure_input``: what the net is told (:func:`lolenhance.curves.image_exposure`);
         ``"mean_highlights"`` adds three planes of the per-channel highlight level, ``"mean_upper"``
-        four of the unclipped upper levels and the clipped share.
+        four of the unclipped upper levels and the clipped share, ``"mean_unclipped"`` six of the
+        level no light source reaches and the per-channel clipped shares.
 
     Returns
     -------
@@ -192,7 +193,14 @@ def graph_exposure(low: Any, features: str = "mean") -> Any:
         k = ops.maximum(1, ops.maximum(height, width) // HIGHLIGHT_SIDE)
     rows, cols = height // k, width // k
     cropped = low[:, : rows * k, : cols * k, :]
-    blocks = ops.reshape(ops.mean(ops.reshape(cropped, (-1, rows, k, cols, k, 3)), axis=(2, 4)), (-1, rows * cols, 3))
+    grid = ops.mean(ops.reshape(cropped, (-1, rows, k, cols, k, 3)), axis=(2, 4))
+    blocks = ops.reshape(grid, (-1, rows * cols, 3))
+    if features == "mean_unclipped":
+        clipped = ops.cast(ops.max(grid, axis=-1, keepdims=True) >= CLIPPED_BLOCK, grid.dtype)
+        near = ops.max_pool(clipped, pool_size=3, strides=1, padding="same") > 0  # the clipped and their neighbours
+        levels = ops.quantile(ops.reshape(ops.where(near, 0.0, grid), (-1, rows * cols, 3)), HIGHLIGHT_QUANTILE, axis=1)
+        share = ops.mean(ops.cast(blocks >= CLIPPED_BLOCK, means.dtype), axis=1)
+        return ops.concatenate([means, ops.cast(levels, means.dtype), share], axis=-1)
     if features == "mean_highlights":
         return ops.concatenate([means, ops.cast(ops.quantile(blocks, HIGHLIGHT_QUANTILE, axis=1), means.dtype)], axis=-1)
     clipped = ops.max(blocks, axis=-1, keepdims=True) >= CLIPPED_BLOCK
@@ -217,7 +225,7 @@ class CurveEnhancer(keras.Model):
         added as the model's own loss while training (compile it with ``loss=None``).
     exposure_input : bool
         ``"curve"`` only: the net is told the image's exposure (:func:`build_dce_net`).
-    exposure_features : {"mean", "mean_highlights", "mean_upper"}
+    exposure_features : {"mean", "mean_highlights", "mean_upper", "mean_unclipped"}
         ``"curve"`` only: what it is told of it (:func:`build_dce_net`).
 
     Notes
