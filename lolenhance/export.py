@@ -14,9 +14,10 @@ curve       the image's exposure (per-channel mean), the iteration count, an are
 zero-dce    the same with its 24-channel α (one map per iteration), no conditioning inputs
 ==========  ========================================================================================
 
-A curve net told more of the exposure than the mean (``--exposure-features mean_highlights`` or
-``mean_upper``) computes it in the graph too: block means (reshapes and means of at most four
-dimensions) and the quantile from ``top_k``, which TFLite and ONNX both have (:func:`_block_levels`).
+A curve net told more of the exposure than the mean (``--exposure-features mean_highlights``,
+``mean_upper`` or ``mean_unclipped``) computes it in the graph too: block means (reshapes and means of
+at most four dimensions), a 3 × 3 max pool for the neighbours of clipped blocks, and the quantile from
+``top_k``, which TFLite and ONNX all have (:func:`_block_levels`).
 
 The input shape is fixed at export, ``(1, H, W, 3)`` (default 600×400, LOL's), as mobile GPU
 delegates want: for another size, export again with ``size=``. Each export writes the model and a
@@ -93,8 +94,8 @@ class ExportError(RuntimeError):
 
 # --- the graph ----------------------------------------------------------------------------------------
 def _block_levels(image: Any, features: str) -> Any:
-    """:func:`lolenhance.curves.highlight_levels` (``(1, 3)``) or :func:`lolenhance.curves.upper_levels`
-    (``(1, 4)``) of a fixed-size ``(1, H, W, 3)`` image.
+    """:func:`lolenhance.curves.highlight_levels` (``(1, 3)``), :func:`lolenhance.curves.upper_levels`
+    (``(1, 4)``) or :func:`lolenhance.curves.unclipped_levels` (``(1, 6)``) of a fixed-size ``(1, H, W, 3)`` image.
 
     The block means by reshapes of at most four dimensions (what TFLite's kernels take); the
     quantile, linearly interpolated as NumPy's, from the ``n − ⌊q(n − 1)⌋`` largest block means
@@ -107,7 +108,13 @@ def _block_levels(image: Any, features: str) -> Any:
     rows, cols = height // k, width // k
     x = tf.reshape(image[0, : rows * k, : cols * k, :], (rows, k, cols * k, 3))
     x = tf.reshape(tf.reduce_mean(x, axis=1), (rows, cols, k, 3))
-    values = tf.transpose(tf.reshape(tf.reduce_mean(x, axis=2), (rows * cols, 3)))  # (3, n)
+    grid = tf.reduce_mean(x, axis=2)  # (rows, cols, 3)
+    if features == "mean_unclipped":  # the clipped blocks and their neighbours count as 0 (a max pool finds them)
+        clipped = tf.cast(tf.reduce_max(grid, axis=-1, keepdims=True) >= CLIPPED_BLOCK, tf.float32)
+        near = tf.nn.max_pool2d(clipped[None], 3, 1, "SAME")[0]
+        share = tf.reduce_mean(tf.reshape(tf.cast(grid >= CLIPPED_BLOCK, tf.float32), (rows * cols, 3)), axis=0)
+        grid = grid * (1.0 - near)
+    values = tf.transpose(tf.reshape(grid, (rows * cols, 3)))  # (3, n)
     count = rows * cols
     quantile = HIGHLIGHT_QUANTILE
     if features == "mean_upper":
@@ -121,6 +128,8 @@ def _block_levels(image: Any, features: str) -> Any:
     levels = tf.expand_dims(at + (above - at) * np.float32(position - below), 0)
     if features == "mean_upper":
         levels = tf.concat([levels, tf.reshape(tf.reduce_mean(tf.cast(clipped, tf.float32)), (1, 1))], axis=-1)
+    if features == "mean_unclipped":
+        levels = tf.concat([levels, share[None]], axis=-1)
     return levels
 
 
@@ -425,6 +434,8 @@ def _card(kind: str, fmt: str, precision: str, settings: dict[str, Any], path: P
         "curve": ["per-channel mean of the image (exposure input)"
                   + {"mean": "", "mean_highlights": " and its highlight levels (0.99 quantile of block means)",
                      "mean_upper": " and its upper levels (0.9 quantile of the unclipped block means) and clipped share",
+                     "mean_unclipped": " and the highlight levels no light source reaches (0.99 quantile of block means, "
+                                       "clipped blocks and their neighbours as 0) and per-channel clipped shares",
                      }[settings.get("exposure_features", "mean")],
                   "iteration count input",
                   "area downscale to the estimation size" if settings.get("scale", 1) < 1 else "full-resolution α",

@@ -185,6 +185,29 @@ def test_upper_levels_leave_a_lamp_out_and_count_it():
     assert curves.upper_levels(np.ones((40, 64, 3), np.float32))[3] == 1.0
 
 
+def test_unclipped_levels_leave_a_light_and_its_glow_out():
+    scene = make_scene(3, (200, 300, 3)) * 0.1  # a dark photo
+    plain = curves.unclipped_levels(scene)
+    assert plain.shape == (6,) and (plain[3:] == 0).all()
+    np.testing.assert_allclose(plain[:3], curves.highlight_levels(scene), rtol=1e-6)  # nothing clipped: the highlights
+    lit = scene.copy()
+    rows, cols = np.ogrid[:200, :300]
+    lit[np.hypot(rows - 100, cols - 150) <= 20] = 1.0  # a lamp, 2 % of the frame: its rim blocks are part-lit
+    levels = curves.unclipped_levels(lit)
+    # the highlights read the lamp, and so would the quantile without its rim left out; the level reads the scene
+    assert curves.highlight_levels(lit).min() > 0.9
+    np.testing.assert_allclose(levels[:3], plain[:3], rtol=0.02)
+    assert 0.015 < levels[3] < 0.03 and levels[3] == levels[4] == levels[5], "a white lamp clips every channel"
+    # linear in exposure while nothing clips
+    np.testing.assert_allclose(curves.unclipped_levels(scene / 2)[:3], plain[:3] / 2, rtol=1e-5)
+    # the clipped share is per channel: a sodium lamp clips red and green, not blue
+    sodium = scene.copy()
+    sodium[:40, :60] = [1.0, 1.0, 0.3]
+    assert curves.unclipped_levels(sodium)[3:].tolist() == pytest.approx([0.04, 0.04, 0.0], abs=0.005)
+    # a photo clipped all over has no unlit block: its level reads 0, its shares 1
+    np.testing.assert_array_equal(curves.unclipped_levels(np.ones((40, 64, 3), np.float32)), [0, 0, 0, 1, 1, 1])
+
+
 def test_image_exposure_features_and_their_errors():
     image = make_scene(2, (30, 50, 3))
     both = curves.image_exposure(image, "mean_highlights")
@@ -192,10 +215,13 @@ def test_image_exposure_features_and_their_errors():
     np.testing.assert_allclose(both[:3], curves.image_exposure(image), atol=1e-6)
     np.testing.assert_allclose(both[3:], curves.highlight_levels(image), atol=1e-6)
     assert curves.image_exposure(np.stack([image, image]), "mean_highlights").shape == (2, 6)
-    assert [curves.exposure_features_of_width(width) for width in (3, 6, 7)] == ["mean", "mean_highlights", "mean_upper"]
+    assert [curves.exposure_features_of_width(width) for width in (3, 6, 7, 9)] == list(curves.EXPOSURE_FEATURES)
     upper = curves.image_exposure(image, "mean_upper")
     assert upper.shape == (7,)
     np.testing.assert_allclose(upper[3:], curves.upper_levels(image), atol=1e-6)
+    unclipped = curves.image_exposure(image, "mean_unclipped")
+    assert unclipped.shape == (9,) and unclipped.dtype == np.float32
+    np.testing.assert_allclose(unclipped[3:], curves.unclipped_levels(image), atol=1e-6)
     with pytest.raises(ValueError, match="features must be one of .* got 'max'"):
         curves.image_exposure(image, "max")
     with pytest.raises(ValueError, match="no exposure features give 5 numbers"):
@@ -212,7 +238,7 @@ def test_graph_exposure_is_image_exposure(shape):
         np.testing.assert_allclose(keras.ops.convert_to_numpy(models.dce_net.graph_exposure(batch, features)),
                                    curves.image_exposure(batch, features), atol=1e-5)  # float32 sums
     # in a traced graph the image side is unknown until it runs
-    for features in ("mean_highlights", "mean_upper"):
+    for features in ("mean_highlights", "mean_upper", "mean_unclipped"):
         traced = tf.function(lambda x, f=features: models.dce_net.graph_exposure(x, f),
                              input_signature=[tf.TensorSpec((None, None, None, 3), tf.float32)])
         np.testing.assert_allclose(traced(batch), curves.image_exposure(batch, features), atol=1e-5)
@@ -352,7 +378,7 @@ def test_curve_enhancer_ops_path_equals_the_tensorflow_path(kind):
                                    model(low).numpy(), atol=1e-6)
 
 
-@pytest.mark.parametrize("features", ["mean_highlights", "mean_upper"])
+@pytest.mark.parametrize("features", ["mean_highlights", "mean_upper", "mean_unclipped"])
 def test_curve_enhancer_ops_path_reads_the_exposure_as_the_tensorflow_path(features):
     keras.utils.set_random_seed(3)
     model = models.CurveEnhancer("curve", exposure_features=features)
