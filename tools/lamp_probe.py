@@ -11,6 +11,13 @@ painted into the dark image *and* its reference at the centre, covering 0, 0.5, 
 frame. For each arm of ``tools/curve_robustness_price.sh`` (its last checkpoint, n = 8): the PSNR
 against the reference (outside the disc, which every output keeps at 1) and the output's mean
 brightness over the reference's, outside the disc. A net fooled by the lamp leaves the rest dark.
+
+``--glow G``: the lamp also has a halo (scatter in the air and the lens), as the training scenes'
+lamps do (:func:`lolenhance.sensor.lamp_light`): ``G / (1 + d²/ρ²)`` of the short exposure's
+saturation at distance ``d`` from the centre (``ρ`` the disc's radius; the training lamps draw ``G``
+in 0-0.1), added in linear light to the dark image and ``ratio`` times to its reference. A halo is
+bright but not clipped, so a reading that leaves clipped blocks out still sees it. An arm may also be
+a weights file (``lolenhance/weights/curve.weights.h5``: the shipped net, told the mean).
 """
 
 import argparse
@@ -19,17 +26,30 @@ import json
 import numpy as np
 from validation_sweep import run_config  # tools/ is this script's folder, first on sys.path
 
-from lolenhance import inference, robustness, train
+from lolenhance import inference, robustness, sensor, train
 from lolenhance.data import list_pairs, load_pairs
 
 AREAS = (0.0, 0.005, 0.02, 0.05)
 
 
 def lamp_mask(shape: tuple[int, int], area: float) -> np.ndarray:
-    """A centred disc covering ``area`` of an image of ``shape`` (boolean ``(H, W)``)."""
+    """A centred disc covering ``area`` of an image of ``shape`` (boolean ``(H, W)``; none at ``area`` 0,
+    where until commit 1d390e1 the centre pixel was lit)."""
     rows, cols = np.ogrid[: shape[0], : shape[1]]
     radius = np.sqrt(area * shape[0] * shape[1] / np.pi)
-    return (rows - shape[0] / 2) ** 2 + (cols - shape[1] / 2) ** 2 <= radius**2
+    return ((rows - shape[0] / 2) ** 2 + (cols - shape[1] / 2) ** 2 <= radius**2) & (area > 0)
+
+
+def with_lamp(low: np.ndarray, high: np.ndarray, area: float, glow: float, ratio: float) -> tuple[np.ndarray, np.ndarray]:
+    """``low`` and ``high`` with a saturated disc covering ``area`` (:func:`lamp_mask`) and its halo."""
+    mask = lamp_mask(high.shape[:2], area)
+    lit_low, lit_high = low.copy(), high.copy()
+    if glow > 0 and area > 0:
+        halo = sensor.lamp_light([sensor.Lamp(0.5, 0.5, area, False, 1.0, 1.0, (1.0, 1.0, 1.0), glow)], high.shape[:2])
+        lit_low = sensor.linear_to_srgb(np.clip(sensor.srgb_to_linear(low) + halo, 0, 1))
+        lit_high = sensor.linear_to_srgb(np.clip(sensor.srgb_to_linear(high) + ratio * halo, 0, 1))
+    lit_low[mask], lit_high[mask] = 1.0, 1.0
+    return lit_low, lit_high
 
 
 def main() -> None:
@@ -37,21 +57,22 @@ def main() -> None:
     parser.add_argument("arms", nargs="+")
     parser.add_argument("--data", default="../shared/data/lol-real")
     parser.add_argument("--ratio", type=float, default=16.0)
+    parser.add_argument("--glow", type=float, default=0.0, help="the lamp's halo at its centre (default 0: none)")
     parser.add_argument("--json")
     args = parser.parse_args()
     _, held_out = run_config("runs/cpu_cur_robust").split(list_pairs(args.data, "train"))
     _, highs = load_pairs(held_out)
     lows = robustness.exposure_sweep(highs, (args.ratio,), seed=7)[args.ratio]
-    record: dict = {"ratio": args.ratio, "areas": list(AREAS), "arms": {}}
+    record: dict = {"ratio": args.ratio, "areas": list(AREAS)} | ({"glow": args.glow} if args.glow else {}) | {"arms": {}}
     for arm in args.arms:
-        net = train.load_weights_file("curve", f"runs/cpu_cur_{arm}/last.weights.h5")
+        weights = arm if arm.endswith(".weights.h5") else f"runs/cpu_cur_{arm}/last.weights.h5"
+        net = train.load_weights_file("curve", weights)
         record["arms"][arm] = {}
         for area in AREAS:
             psnrs, ratios = [], []
             for low, high in zip(lows, highs, strict=True):
                 mask = lamp_mask(high.shape[:2], area)
-                lit_low, lit_high = low.copy(), high.copy()
-                lit_low[mask], lit_high[mask] = 1.0, 1.0
+                lit_low, lit_high = with_lamp(low, high, area, args.glow, args.ratio)
                 out = inference.enhance_curves(lit_low, "curve", model=net, iterations=8)
                 rest = ~mask
                 mse = float(np.mean((out[rest] - lit_high[rest]) ** 2))
