@@ -239,7 +239,8 @@ def unclipped_levels(image: np.ndarray) -> np.ndarray:
     the lights leave alone: the brightest unlit surfaces, which in a well-exposed photo sit near
     the top of the range and in one darkened ``r`` times near ``1/r``. The last three numbers are
     the share of blocks whose mean in that channel reaches ``CLIPPED_BLOCK``: that a light (or an
-    over-exposure) is there, and its colour.
+    over-exposure) is there, and its colour. A halo reaching further than one block beyond the
+    clipped ones (a large glowing lamp) is still read, partly, as the scene's highlights.
 
     Parameters
     ----------

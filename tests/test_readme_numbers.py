@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import json
 import re
@@ -345,19 +346,41 @@ def test_the_next_gpu_curve_recipe_is_the_rules_choice():
 
 #: The candidates of the c2acaf0 rule (lamps02 added in f458a74, before its runs existed).
 CANDIDATES = ("upper", "lamps", "lamps02")
+#: The candidates of the 8952d08 rule: c2acaf0's with an upper bound on the lamp-lit scene's brightness.
+UNCLIPPED_CANDIDATES = ("unclipped", "unclipped_lamps02")
+#: What ``tools/device/fresh_lineage.sh``'s ``CURVE_MIX`` is for each rule's choice.
+CURVE_MIXES = {"robust": "0.5 mean", "upper": "0.5 mean_upper", "lamps": "0.5 mean_highlights 0.5",
+               "lamps02": "0.5 mean_highlights 0.2", "unclipped": "0.5 mean_unclipped",
+               "unclipped_lamps02": "0.5 mean_unclipped 0.2"}
 
 
-def _lamp_rule_choice(price: dict, probe: dict) -> str:
-    """The rule of commit c2acaf0, applied to the pilot's scores and the lamp probe: the next GPU curve reading."""
-    def score(arm: str) -> dict:
-        return price["scores"][f"runs/cpu_cur_{arm}/last.weights.h5"]
+def _pilot(price: dict, arm: str) -> dict:
+    """The scores of the curve pilot's ``arm`` (its last checkpoint) in curve_robustness_price.json."""
+    return price["scores"][f"runs/cpu_cur_{arm}/last.weights.h5"]
 
+
+def _both(values: list[float], digits: int = 2) -> str:
+    """Two seeds' numbers as the README states them: "19.56 and 19.19"."""
+    return f"{values[0]:.{digits}f} and {values[1]:.{digits}f}"
+
+
+def _assert_curve_mix_default(mix: str) -> None:
+    script = (ROOT / "tools" / "device" / "fresh_lineage.sh").read_text()
+    assert f'"${{CURVE_MIX:-{mix}}}"' in script, f"fresh_lineage.sh's CURVE_MIX default is not the rule's choice, {mix}"
+
+
+def _lamp_rule_choice(price: dict, probe: dict, candidates: tuple[str, ...] = CANDIDATES,
+                      brightest: float = np.inf) -> str:
+    """The rule of commit c2acaf0 (or, with ``UNCLIPPED_CANDIDATES`` and ``brightest`` 1.15, of 8952d08),
+    applied to the pilot's scores and the lamp probe: the next GPU curve reading."""
+    score = functools.partial(_pilot, price)
     robust = (_sweep_mean(score("robust")) + _sweep_mean(score("robust_s12"))) / 2
     eligible = {}
-    for name in CANDIDATES:
+    for name in candidates:
         arms, gain = (name, f"{name}_s12"), f"gain_of_{name}_db"
         sweep = float(np.mean([_sweep_mean(score(arm)) for arm in arms]))
-        if (min(probe["arms"][arm]["0.02"]["brightness_ratio"] for arm in arms) >= 0.9
+        lamp = [probe["arms"][arm]["0.02"]["brightness_ratio"] for arm in arms]
+        if (min(lamp) >= 0.9 and max(lamp) <= brightest
                 and min(score(arm)["sweep"]["1"] for arm in arms) >= 30
                 and price[gain]["interval_90"][1] > -0.30 and sweep >= robust + 1.0):
             eligible[name] = sweep
@@ -370,17 +393,10 @@ def test_the_next_gpu_curve_reading_is_the_lamp_rules_choice():
     probe = json.loads((ROOT / "benchmarks" / "results" / "lamp_probe.json").read_text())
     choice = _lamp_rule_choice(price, probe)
     assert price["lamp_rule_choice"] == choice
-    mix = {"robust": "0.5 mean", "upper": "0.5 mean_upper", "lamps": "0.5 mean_highlights 0.5",
-           "lamps02": "0.5 mean_highlights 0.2"}[choice]
-    script = (ROOT / "tools" / "device" / "fresh_lineage.sh").read_text()
-    assert f'"${{CURVE_MIX:-{mix}}}"' in script, f"fresh_lineage.sh's CURVE_MIX default is not the rule's choice, {mix}"
-
-    def score(arm: str) -> dict:
-        return price["scores"][f"runs/cpu_cur_{arm}/last.weights.h5"]
-
-    def pair(values: list[float], digits: int = 2) -> str:
-        return f"{values[0]:.{digits}f} and {values[1]:.{digits}f}"
-
+    mix = CURVE_MIXES[choice]
+    if _lamp_rule_choice(price, probe, UNCLIPPED_CANDIDATES, 1.15) == "robust":  # else the later rule's choice runs
+        _assert_curve_mix_default(mix)
+    score, pair = functools.partial(_pilot, price), _both
     stated = [f"the rule picks {choice}", f'(`CURVE_MIX` default "{mix}"']
     for name in CANDIDATES:
         arms, gain = (name, f"{name}_s12"), f"gain_of_{name}_db"
@@ -393,6 +409,34 @@ def test_the_next_gpu_curve_reading_is_the_lamp_rules_choice():
                    f"{abs(price[gain]['mean']):.2f} dB against robust (90 % interval {interval[0]:.2f} to {interval[1]:.2f}"]
     _assert_readme_states(stated, "benchmarks/results/curve_robustness_price.json and lamp_probe.json")
     assert price["gain_of_upper_db"]["interval_90"][1] <= -0.30, "the README says the upper levels are clearly worse"
+
+
+def test_the_next_gpu_curve_reading_is_the_unclipped_rules_choice():
+    """The 8952d08 rule picks robust or an unclipped candidate; the JSON, the README and fresh_lineage.sh's default name it."""
+    price = json.loads((ROOT / "benchmarks" / "results" / "curve_robustness_price.json").read_text())
+    probe = json.loads((ROOT / "benchmarks" / "results" / "lamp_probe.json").read_text())
+    glow = json.loads((ROOT / "benchmarks" / "results" / "lamp_probe_glow.json").read_text())
+    choice = _lamp_rule_choice(price, probe, UNCLIPPED_CANDIDATES, 1.15)
+    assert price["unclipped_rule_choice"] == choice
+    mix = CURVE_MIXES[choice]
+    _assert_curve_mix_default(mix)
+    score, pair = functools.partial(_pilot, price), _both
+    stated = [f"the 8952d08 rule picks {choice}", f'`CURVE_MIX` stays "{mix}"' if choice == "robust"
+              else f'`CURVE_MIX` default is now "{mix}"']
+    for name in UNCLIPPED_CANDIDATES:
+        arms, gain = (name, f"{name}_s12"), f"gain_of_{name}_db"
+        sweep = [score(arm)["sweep"] for arm in arms]
+        interval = price[gain]["interval_90"]
+        stated += [f"do no harm {pair([s['1'] for s in sweep])} dB",
+                   f"sweep mean over r = 2 … 32 {pair([_sweep_mean(score(arm)) for arm in arms])} dB",
+                   f"{price[gain]['mean']:+.2f} dB against robust (90 % interval {interval[0]:+.2f} to {interval[1]:+.2f}",
+                   f"the rest of the image at {pair([probe['arms'][arm]['0.02']['brightness_ratio'] for arm in arms], 3)} "
+                   "of its reference with the 2 % lamp"]
+    stated.append(f"with a halo like the training lamps' (`--glow 0.1`) "
+                  f"{pair([glow['arms'][arm]['0.02']['brightness_ratio'] for arm in ('unclipped', 'unclipped_s12')], 3)}, "
+                  f"where the shipped net told the mean darkens it to "
+                  f"{glow['arms']['lolenhance/weights/curve.weights.h5']['0.02']['brightness_ratio']:.3f}")
+    _assert_readme_states(stated, "benchmarks/results/curve_robustness_price.json, lamp_probe.json and lamp_probe_glow.json")
 
 def test_readme_prose_on_the_from_scratch_zero_dce_quotes_its_card():
     """The Zero-DCE Z2 numbers in the README's prose (STYLE 13) are its entry in the card."""
