@@ -257,14 +257,12 @@ def unclipped_levels(image: np.ndarray) -> np.ndarray:
     >>> unclipped_levels(ramp).round(3)   # 0.99, 1.0 clipped, 0.98 beside them: all three count as 0
     array([0.96, 0.96, 0.96, 0.02, 0.02, 0.02], dtype=float32)
     """
+    from scipy import ndimage
+
     grid = _block_grid(image)
     clipped = grid.max(axis=-1) >= CLIPPED_BLOCK
-    padded = np.pad(clipped, [(0, 0)] * (clipped.ndim - 2) + [(1, 1), (1, 1)])
-    rows, cols = clipped.shape[-2:]
-    near = np.zeros_like(clipped)
-    for dy in range(3):
-        for dx in range(3):
-            near |= padded[..., dy : dy + rows, dx : dx + cols]
+    # 3 x 3 on the block grid, never across the images of a batch
+    near = ndimage.binary_dilation(clipped, np.ones((1,) * (clipped.ndim - 2) + (3, 3), bool))
     blocks = np.where(near[..., None], 0.0, grid).reshape(grid.shape[:-3] + (-1, 3))
     levels = np.quantile(blocks, HIGHLIGHT_QUANTILE, axis=-2)
     share = (grid >= CLIPPED_BLOCK).reshape(grid.shape[:-3] + (-1, 3)).mean(axis=-2)

@@ -1110,13 +1110,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
             parser.add_argument(flag, type=kind, default=value, help=f"default {value}")
 
 
+def config_from_arguments(args: argparse.Namespace) -> TrainConfig:
+    """The :class:`TrainConfig` that options parsed by :func:`add_arguments` describe."""
+    return TrainConfig(**{name: getattr(args, name) for name in asdict(TrainConfig())})
+
+
 def run(args: argparse.Namespace) -> int:
     """Run a training from parsed arguments; writes ``run.json`` (command, time, the commit it started from).
 
     A run paused by ``--max-minutes`` and finished by the same command again reports the wall time
     of all its calls.
     """
-    config = TrainConfig(**{name: getattr(args, name) for name in asdict(TrainConfig())})
+    config = config_from_arguments(args)
     record_file = Path(args.out) / "run.json"
     earlier_minutes = json.loads(record_file.read_text())["wall_minutes"] if record_file.exists() else 0.0
     start = time.time()

@@ -15,13 +15,14 @@ def test_a_lamp_without_glow_is_a_saturated_disc_and_nothing_else() -> None:
     low = high / 16
     mask = lamp_probe.lamp_mask((60, 90), 0.02)
     assert abs(mask.mean() - 0.02) < 0.003
-    lit_low, lit_high = lamp_probe.with_lamp(low, high, 0.02, 0.0, 16.0)
+    lit_low, lit_high, lit = lamp_probe.with_lamp(low, high, 0.02, 0.0, 16.0)
+    np.testing.assert_array_equal(lit, mask)
     assert (lit_low[mask] == 1).all() and (lit_high[mask] == 1).all()
     np.testing.assert_array_equal(lit_low[~mask], low[~mask])
     np.testing.assert_array_equal(lit_high[~mask], high[~mask])
     # no lamp at all: the images as they came, glow or not
     for glow in (0.0, 0.1):
-        unlit_low, unlit_high = lamp_probe.with_lamp(low, high, 0.0, glow, 16.0)
+        unlit_low, unlit_high, _ = lamp_probe.with_lamp(low, high, 0.0, glow, 16.0)
         np.testing.assert_array_equal(unlit_low, low)
         np.testing.assert_array_equal(unlit_high, high)
 
@@ -30,7 +31,7 @@ def test_a_lamps_glow_adds_its_halo_in_linear_light_ratio_times_more_to_the_refe
     high = np.full((60, 90, 3), 0.4, np.float32)
     low = sensor.linear_to_srgb(sensor.srgb_to_linear(high) / 16)
     mask = lamp_probe.lamp_mask((60, 90), 0.02)
-    lit_low, lit_high = lamp_probe.with_lamp(low, high, 0.02, 0.1, 16.0)
+    lit_low, lit_high, lit = lamp_probe.with_lamp(low, high, 0.02, 0.1, 16.0)
     assert (lit_low[mask] == 1).all() and (lit_high[mask] == 1).all()
     added_low = sensor.srgb_to_linear(lit_low) - sensor.srgb_to_linear(low)
     added_high = sensor.srgb_to_linear(lit_high) - sensor.srgb_to_linear(high)

@@ -438,6 +438,7 @@ def test_the_next_gpu_curve_reading_is_the_unclipped_rules_choice():
                   f"{glow['arms']['lolenhance/weights/curve.weights.h5']['0.02']['brightness_ratio']:.3f}")
     _assert_readme_states(stated, "benchmarks/results/curve_robustness_price.json, lamp_probe.json and lamp_probe_glow.json")
 
+
 def test_readme_prose_on_the_from_scratch_zero_dce_quotes_its_card():
     """The Zero-DCE Z2 numbers in the README's prose (STYLE 13) are its entry in the card."""
     card = json.loads((ROOT / "lolenhance" / "weights" / "zero_dce.json").read_text())

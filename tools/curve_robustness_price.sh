@@ -91,7 +91,7 @@ command = json.load(open(os.environ["RECORD"]))["runs"]["robust"]["command"]
 parser = argparse.ArgumentParser()
 train.add_arguments(parser)
 args = parser.parse_args(shlex.split(command)[3:])  # after "python -m lolenhance.train"
-config = train.TrainConfig(**{name: getattr(args, name) for name in dataclasses.asdict(train.TrainConfig())})
+config = train.config_from_arguments(args)
 pathlib.Path("runs/cpu_cur_robust").mkdir(parents=True, exist_ok=True)
 pathlib.Path("runs/cpu_cur_robust/config.json").write_text(json.dumps(dataclasses.asdict(config), indent=2))
 PY

@@ -34,14 +34,15 @@ AREAS = (0.0, 0.005, 0.02, 0.05)
 
 def lamp_mask(shape: tuple[int, int], area: float) -> np.ndarray:
     """A centred disc covering ``area`` of an image of ``shape`` (boolean ``(H, W)``; none at ``area`` 0,
-    where until commit 1d390e1 the centre pixel was lit)."""
+    where before commit f0a56b6 the centre pixel was lit)."""
     rows, cols = np.ogrid[: shape[0], : shape[1]]
     radius = np.sqrt(area * shape[0] * shape[1] / np.pi)
     return ((rows - shape[0] / 2) ** 2 + (cols - shape[1] / 2) ** 2 <= radius**2) & (area > 0)
 
 
-def with_lamp(low: np.ndarray, high: np.ndarray, area: float, glow: float, ratio: float) -> tuple[np.ndarray, np.ndarray]:
-    """``low`` and ``high`` with a saturated disc covering ``area`` (:func:`lamp_mask`) and its halo."""
+def with_lamp(low: np.ndarray, high: np.ndarray, area: float, glow: float,
+              ratio: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``low`` and ``high`` with a saturated disc covering ``area`` and its halo, and the disc (:func:`lamp_mask`)."""
     mask = lamp_mask(high.shape[:2], area)
     lit_low, lit_high = low.copy(), high.copy()
     if glow > 0 and area > 0:
@@ -49,7 +50,7 @@ def with_lamp(low: np.ndarray, high: np.ndarray, area: float, glow: float, ratio
         lit_low = sensor.linear_to_srgb(np.clip(sensor.srgb_to_linear(low) + halo, 0, 1))
         lit_high = sensor.linear_to_srgb(np.clip(sensor.srgb_to_linear(high) + ratio * halo, 0, 1))
     lit_low[mask], lit_high[mask] = 1.0, 1.0
-    return lit_low, lit_high
+    return lit_low, lit_high, mask
 
 
 def main() -> None:
@@ -71,8 +72,7 @@ def main() -> None:
         for area in AREAS:
             psnrs, ratios = [], []
             for low, high in zip(lows, highs, strict=True):
-                mask = lamp_mask(high.shape[:2], area)
-                lit_low, lit_high = with_lamp(low, high, area, args.glow, args.ratio)
+                lit_low, lit_high, mask = with_lamp(low, high, area, args.glow, args.ratio)
                 out = inference.enhance_curves(lit_low, "curve", model=net, iterations=8)
                 rest = ~mask
                 mse = float(np.mean((out[rest] - lit_high[rest]) ** 2))
