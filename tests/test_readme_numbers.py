@@ -150,11 +150,16 @@ def test_readme_prose_on_the_lol_only_averages_quotes_the_denoiser_card():
     assert len(entry["candidates"]) == 3 and all(c["fails"] for c in entry["candidates"].values())
 
 
+def _pilot(price: dict, arm: str) -> dict:
+    """The scores of the curve pilot's ``arm`` (its last checkpoint) in curve_robustness_price.json."""
+    return price["scores"][f"runs/cpu_cur_{arm}/last.weights.h5"]
+
+
 def test_readme_prose_on_the_curve_robustness_price_quotes_its_json():
     """The curve pilot's numbers in the README (STYLE 13) are its result file's, and its reading follows its rule."""
     record = json.loads((ROOT / "benchmarks" / "results" / "curve_robustness_price.json").read_text())
-    price, scores, runs = record["price_of_robustness_db"], record["scores"], record["runs"]
-    robust, lol_only = (scores[f"runs/cpu_cur_{arm}/last.weights.h5"] for arm in ("robust", "lolonly"))
+    price, runs = record["price_of_robustness_db"], record["runs"]
+    robust, lol_only = (_pilot(record, arm) for arm in ("robust", "lolonly"))
     stated = [f"the same {price['pairs']} pairs ({price['scenes']} whole scenes, split seed {record['split_seed']})",
               f"({runs['robust']['wall_minutes']:.0f} and {runs['lolonly']['wall_minutes']:.0f} min)",
               f"{price['mean']:.2f} dB higher on the real pairs (90 % interval {price['interval_90'][0]:.2f} to "
@@ -212,7 +217,7 @@ def test_readme_prose_on_the_curve_price_at_double_compute_quotes_its_json():
     before, after = record["price_of_robustness_db"], record["price_at_double_compute_db"]
     shrink, runs = record["price_shrink_with_double_compute_db"], record["runs"]
     gain_robust, gain_lol = record["gain_of_double_compute_robust_db"], record["gain_of_double_compute_lolonly_db"]
-    once, twice = (record["scores"][f"runs/cpu_cur_{arm}/last.weights.h5"] for arm in ("robust", "robust_x2"))
+    once, twice = (_pilot(record, arm) for arm in ("robust", "robust_x2"))
     stated = [f"(12 × 600, {runs['robust_x2']['wall_minutes']:.0f} and {runs['lolonly_x2']['wall_minutes']:.0f} min)",
               f"moved the robust run by {gain_robust['mean']:+.2f} dB and the LOL-only one by {gain_lol['mean']:+.2f} dB",
               f"the price went from {before['mean']:.2f} to {after['mean']:.2f} dB (90 % interval "
@@ -242,7 +247,7 @@ def test_readme_prose_on_the_curve_told_the_highlights_quotes_its_json():
     """The highlights pilot in the README is the JSON's: its verdict follows the reading, its other numbers the scores."""
     record = json.loads((ROOT / "benchmarks" / "results" / "curve_robustness_price.json").read_text())
     gain = record["gain_of_highlights_db"]
-    told, plain = ([record["scores"][f"runs/cpu_cur_{arm}/last.weights.h5"] for arm in arms]
+    told, plain = ([_pilot(record, arm) for arm in arms]
                    for arms in (("highlights", "highlights_s12"), ("robust", "robust_s12")))
 
     def both(values: list[float], unit: str = "") -> str:
@@ -284,7 +289,7 @@ def test_readme_prose_on_the_curve_price_anatomy_quotes_its_json():
     # the scored PSNR is the price file's for the same weights
     price = json.loads((ROOT / "benchmarks" / "results" / "curve_robustness_price.json").read_text())
     for arm, values in arms.items():
-        scored = price["scores"][f"runs/cpu_cur_{arm}/last.weights.h5"]["real_pairs"]
+        scored = _pilot(price, arm)["real_pairs"]
         assert abs(values["psnr"]["mean"] - scored) < 0.006, arm
 
 
@@ -311,8 +316,7 @@ def _sweep_mean(score: dict) -> float:
 
 def _recipe_choice(record: dict) -> str:
     """The selection rule of commit 1c0aac4, applied to the pilot's scores: the next GPU curve recipe."""
-    scores = {arm: record["scores"][f"runs/cpu_cur_{arm}/last.weights.h5"]
-              for arm in ("robust", "highlights", "share03", "highlights_share03")}
+    scores = {arm: _pilot(record, arm) for arm in ("robust", "highlights", "share03", "highlights_share03")}
     base = scores["robust"]
     keeps = [arm for arm, score in scores.items() if score["sweep"]["1"] >= 24
              and _sweep_mean(score) >= _sweep_mean(base) - 0.5
@@ -330,8 +334,7 @@ def test_the_next_gpu_curve_recipe_is_the_rules_choice():
     script = (ROOT / "tools" / "device" / "fresh_lineage.sh").read_text()
     assert f'"${{CURVE_MIX:-{share} ' in script, f"fresh_lineage.sh's CURVE_MIX share is not the rule's choice, {share}"
     share03 = record["gain_of_share03_db"]
-    scores = {arm: record["scores"][f"runs/cpu_cur_{arm}/last.weights.h5"]
-              for arm in ("robust", "highlights", "share03", "highlights_share03")}
+    scores = {arm: _pilot(record, arm) for arm in ("robust", "highlights", "share03", "highlights_share03")}
     colour = {arm: f"{score['illuminant_mean_colour_error']:.2f}" for arm, score in scores.items()}
     stated = [f"the rule picks {choice}", f"30 % instead of 50 % moved the real pairs by {share03['mean']:+.2f} dB "
               f"(90 % interval {share03['interval_90'][0]:.2f} to {share03['interval_90'][1]:.2f};",
@@ -352,11 +355,6 @@ UNCLIPPED_CANDIDATES = ("unclipped", "unclipped_lamps02")
 CURVE_MIXES = {"robust": "0.5 mean", "upper": "0.5 mean_upper", "lamps": "0.5 mean_highlights 0.5",
                "lamps02": "0.5 mean_highlights 0.2", "unclipped": "0.5 mean_unclipped",
                "unclipped_lamps02": "0.5 mean_unclipped 0.2"}
-
-
-def _pilot(price: dict, arm: str) -> dict:
-    """The scores of the curve pilot's ``arm`` (its last checkpoint) in curve_robustness_price.json."""
-    return price["scores"][f"runs/cpu_cur_{arm}/last.weights.h5"]
 
 
 def _both(values: list[float], digits: int = 2) -> str:
