@@ -5,15 +5,16 @@
 # r = 8-32, darker at r = 1-2 (the Zero-DCE card's stages_not_shipped). The one part of "as published"
 # never run is the optimiser of the authors' lowlight_train.py: Adam at a constant 1e-4, the global
 # gradient norm clipped to 0.1, coupled L2 decay 1e-4 after the clip. Their 60 000 steps from scratch
-# are beyond this CPU, so this fine-tunes the shipped weights for the same number of steps twice, on
-# one core each, on the same data stream (same seed), on Z2's data (the 1/8-8 multi-exposure mix,
+# are beyond this CPU, so this fine-tunes stage 4 (the weights shipped at 02161d2) for the same number of
+# steps twice, on one core each, on the same data stream (same seed), on Z2's data (the 1/8-8 multi-exposure mix,
 # every training image resized to 256 x 256 as the authors' loader does, 128 px crops, batch 8):
 #   published  --learning-rate 1e-4 --constant-learning-rate --clip-norm 0.1 --weight-decay 1e-4
 #   constant   --learning-rate 1e-4 --constant-learning-rate   (the same without the clip and the decay)
 # so the two differ only by the clip and the decay. Then both are scored on the 14 held-out Train
 # images of split seed 5 (the shipped weights' split; never Test) by tools/validation_sweep.py, on the
 # equal average of their last four kept epochs (--checkpoint tail:4), against the official weights'
-# sweep, into runs/zd_opt_NAME.json.
+# sweep, into runs/zd_opt_NAME.json. The published arm passed the rule fixed in commit b2ccb84 and shipped
+# as stage 5 (the Zero-DCE card: shipped_because; the control is its stages_not_shipped entry Z8c).
 #   MINUTES   training budget per run (default 85; a paused run resumes when this is run again)
 #   ARMS      which arms (default "published constant"); EPOCHS x STEPS (default 12 x 250); SEED (41)
 set -u
