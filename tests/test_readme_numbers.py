@@ -544,3 +544,26 @@ def test_readme_prose_on_the_denoiser_kfold_round_quotes_its_card():
     assert trained["interval_90"][0] > 0, "the README says the runs gained on the pairs they trained on"
     colour = round_["illuminant_mean_colour_error_deg"]
     assert colour["fold runs, last"] < colour["start (shipped)"], "the README says the colour error improved"
+
+
+def test_readme_prose_on_the_zero_dce_replication_quotes_its_card():
+    """Z9, stage 5's pair again with seed 42: the README's numbers are its card entry, its verdicts re-derived."""
+    card = json.loads((ROOT / "lolenhance" / "weights" / "zero_dce.json").read_text())
+    (pair,) = [stage for stage in card["stages_not_shipped"] if stage.get("stage", "").startswith("Z9")]
+    published, constant = "Z9p (published, seed 42) tail average", "Z9c (constant, seed 42) tail average"
+    gap = {name: pair["official_gap_db"][name]["sum"] for name in (published, constant)}
+    at_16 = {name: pair["validation_sweep_psnr_db"][name]["16"] for name in (published, constant)}
+    shipped = card["shipped_because"]["official_gap_db"]["these weights (tail average)"]["sum"]
+    mean = pair["mean_summed_gap_of_the_two_published_seeds_db"]
+    stated = [f"the published arm's summed distance {gap[published]:.2f} dB against its control's {gap[constant]:.2f}",
+              f"({gap[constant] - gap[published]:.2f} closer), and lower at r = 16 ({at_16[published]:.2f} against "
+              f"{at_16[constant]:.2f} dB)", f"passed the rule ({gap[published]:.2f} > 13.13)",
+              f"and their mean, {mean:.2f} dB,"]
+    _assert_readme_states(stated, "lolenhance/weights/zero_dce.json")
+    # b2ccb84's reading, re-applied to this seed; and its rule (a), which the README says this run fails
+    assert gap[constant] - gap[published] >= 0.5 and at_16[published] < at_16[constant], "the README says it repeats"
+    assert gap[published] > 13.13 >= shipped, "the README says this seed fails the rule and the shipped one passes"
+    assert mean == round((shipped + gap[published]) / 2, 2) > 13.13, "the README says the mean lies above the bar"
+    assert pair["config"]["seed"] == 42 and card["config"]["seed"] == 41
+    assert {k: v for k, v in pair["config"].items() if k not in ("seed", "init_weights")} == {
+        k: v for k, v in card["config"].items() if k not in ("seed", "init_weights")}, "the README says: the same pair"
