@@ -35,6 +35,8 @@ generated from that JSON (``--render JSON --update-readme README.md``) and a tes
 estimated on about 96×64 pixels whatever the image size, then upsampled. "auto n" is the shipped
 curve model's default count (read off each image's exposure by its card's calibration table), "n=8"
 the count its training asks for the reference at; the exports bake a fixed count (8) into the graph.
+"hue kept" is ``colour="keep"``: the same curves turned into one gain per pixel
+(:func:`lolenhance.curves.keep_hue`), so the input's hue is not changed.
 """
 
 from __future__ import annotations
@@ -59,7 +61,7 @@ from lolenhance.methods import METHODS
 
 #: Methods scored by the robustness section (the fast Zero-DCE path is left out: same weights).
 ROBUSTNESS_METHODS = ("he", "gamma", "clahe-lab", "clahe-rgb", "denoiser", "curve", "curve-fast", "curve-n8",
-                      "curve-n8-fast", "zero-dce")
+                      "curve-n8-fast", "curve-keep", "zero-dce")
 
 
 def _curve(kind: str, scale: float | str, **options):
@@ -77,12 +79,14 @@ VARIANTS = {
     "curve (auto n, fast α)": (lambda: _curve("curve", "fast"), "curve"),
     "curve (n=8, full-res α)": (lambda: _curve("curve", 1.0, iterations=8), "curve"),
     "curve (n=8, fast α)": (lambda: _curve("curve", "fast", iterations=8), "curve"),
+    "curve (auto n, full-res α, hue kept)": (lambda: _curve("curve", 1.0, colour="keep"), "curve"),
     "zero-dce (full-res α)": (lambda: _curve("zero-dce", 1.0), "zero-dce"),
     "zero-dce (fast α)": (lambda: _curve("zero-dce", "fast"), "zero-dce"),
 }
 KEYS = {"he": "he", "gamma": "gamma", "clahe-lab": "clahe-lab", "clahe-rgb": "clahe-rgb", "denoiser": "denoiser",
         "curve": "curve (auto n, full-res α)", "curve-fast": "curve (auto n, fast α)",
         "curve-n8": "curve (n=8, full-res α)", "curve-n8-fast": "curve (n=8, fast α)",
+        "curve-keep": "curve (auto n, full-res α, hue kept)",
         "zero-dce": "zero-dce (full-res α)", "zero-dce-fast": "zero-dce (fast α)"}
 
 

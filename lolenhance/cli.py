@@ -170,10 +170,11 @@ def _enhance(args: argparse.Namespace) -> int:
     from lolenhance.batch import BatchSetupError, run_batch
 
     method = args.method
-    options = {name: value for name, value in (("iterations", args.iterations), ("scale", args.alpha_scale))
-               if value is not None}
+    options = {name: value for name, value in (("iterations", args.iterations), ("scale", args.alpha_scale),
+                                               ("colour", args.colour)) if value is not None}
     if options and method not in ("curve", "zero-dce"):
-        flags = " and ".join({"iterations": "--iterations", "scale": "--alpha-scale"}[name] for name in options)
+        flags = " and ".join({"iterations": "--iterations", "scale": "--alpha-scale", "colour": "--colour"}[name]
+                             for name in options)
         print(f"lolenhance enhance: error: {flags} applies to curve and zero-dce, not {method}", file=sys.stderr)
         return 2
     if method in _TENSORFLOW_METHODS:
@@ -311,6 +312,7 @@ def build_parser() -> argparse.ArgumentParser:
     download.set_defaults(handler=_data_download)
 
     from lolenhance.batch import OUTPUT_FORMATS
+    from lolenhance.curves import COLOUR_MODES
     from lolenhance.io import JPEG_QUALITY
     from lolenhance.methods import METHODS  # names only: methods are imported on first use
 
@@ -341,6 +343,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--alpha-scale", type=_fraction, metavar="S",
         help="curve / zero-dce: estimate the curve parameters at S × the image size, S in (0, 1], or "
         "'fast' (about 96×64 pixels whatever the size); default 1 (full size)",
+    )
+    enhance.add_argument(
+        "--colour", choices=COLOUR_MODES,
+        help="curve / zero-dce: 'curves' (default) applies each channel's curve, as trained, which also removes "
+        "casts like LOL's; 'keep' brightens each pixel by one gain, keeping the scene's hue (a lamp's warmth)",
     )
     enhance.set_defaults(handler=_enhance)
 

@@ -26,6 +26,7 @@ __all__ = [
     "STOPS_PER_ITERATION", "COUNT_SCALE", "ESTIMATION_SCALE", "DEFAULT_SHARE", "KINDS", "ALPHA_THRESHOLD",
     "AUTO", "auto_iterations", "EXPOSURE_FEATURES", "HIGHLIGHT_QUANTILE", "HIGHLIGHT_SIDE", "highlight_levels",
     "exposure_features_of_width", "UPPER_QUANTILE", "CLIPPED_BLOCK", "upper_levels", "unclipped_levels",
+    "COLOUR_MODES", "keep_hue",
 ]
 
 #: The two DCE-Net variants and their reference iteration counts (for "curve": the count at which
@@ -46,6 +47,10 @@ DEFAULT_SHARE = 0.5
 #: a sigmoid reaches 0 only at −∞, and α = 0.03 applied 8 times brightens a well-exposed photo
 #: by 0.05 (26 dB against itself), a saturated gradient that training barely moves.
 ALPHA_THRESHOLD = 0.05
+#: How a DCE-Net's curves colour the output (:func:`keep_hue`): ``"curves"`` applies each channel's
+#: curve to that channel, as both nets were trained (and corrects a colour cast as far as they
+#: learned to); ``"keep"`` turns them into one brightening gain per pixel, so the input's hue is kept.
+COLOUR_MODES = ("curves", "keep")
 #: ``iterations=AUTO``: the count is read off the input's exposure by a calibration table
 #: (:func:`auto_iterations`) fitted to a set of weights on Train images.
 AUTO = "auto"
@@ -120,6 +125,48 @@ def apply_curves(x, alpha, iterations: int | None = None, *, return_intermediate
         x = le_curve(x, a)
         steps.append(x)
     return (x, steps) if return_intermediates else x
+
+
+def keep_hue(image: np.ndarray, enhanced: np.ndarray) -> np.ndarray:
+    """Re-colour a per-channel enhancement as one gain per pixel, so that the input's hue is kept.
+
+    Each pixel of ``image`` is scaled by ``max(enhanced) / max(image)`` over its channels: the
+    output has the brightness (HSV value) the curves gave it and the input's ratios between
+    channels, i.e. its hue and saturation. Curves applied per channel lift a dark channel by more
+    than a bright one (``LE`` saturates towards 1), which greys a lamp-lit scene out; a learned α
+    may also remove a cast it saw in training (LOL-v2 real's dark frames are red and magenta). A
+    single gain can do neither, so the scene keeps the colour of its light. Scaling the value
+    rather than a weighted luminance means no channel can leave [0, 1] (Naik and Murthy,
+    "Hue-preserving color image enhancement without gamut problem", IEEE TIP 12(12), 2003).
+
+    Parameters
+    ----------
+    image : (..., H, W, 3) ndarray of float32 in [0, 1]
+        The input.
+    enhanced : ndarray of float in [0, 1], same shape
+        Its per-channel enhancement (e.g. :func:`apply_curves`).
+
+    Returns
+    -------
+    ndarray of float32 in [0, 1], same shape
+        Where a pixel of ``image`` is black it stays black (no hue to keep).
+
+    Examples
+    --------
+    >>> low = np.array([[[0.20, 0.10, 0.05]]], np.float32)   # a dark, orange pixel
+    >>> per_channel = apply_curves(low, np.ones_like(low), 4)
+    >>> (per_channel / per_channel.max()).astype(float).round(2).tolist()   # greyed towards white
+    [[[1.0, 0.84, 0.58]]]
+    >>> (keep_hue(low, per_channel) / per_channel.max()).astype(float).round(2).tolist()
+    [[[1.0, 0.5, 0.25]]]
+    """
+    image = np.asarray(image, np.float32)
+    enhanced = np.asarray(enhanced, np.float32)
+    if image.shape != enhanced.shape or image.shape[-1:] != (3,):
+        raise ValueError(f"image and enhanced must have one shape (..., 3), got {image.shape} and {enhanced.shape}")
+    value = image.max(axis=-1, keepdims=True)
+    gain = np.divide(enhanced.max(axis=-1, keepdims=True), value, out=np.zeros_like(value), where=value > 0)
+    return np.clip(image * gain, 0.0, 1.0).astype(np.float32)
 
 
 def image_exposure(image: np.ndarray, features: str = "mean") -> np.ndarray:

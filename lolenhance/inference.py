@@ -31,10 +31,12 @@ from lolenhance import pretrained
 from lolenhance._checks import check_image
 from lolenhance.curves import (
     AUTO,
+    COLOUR_MODES,
     DEFAULT_ITERATIONS,
     apply_curves,
     auto_iterations,
     image_exposure,
+    keep_hue,
 )
 
 if TYPE_CHECKING:
@@ -261,6 +263,7 @@ def enhance_curves(
     scale: float | str = 1.0,
     model: keras.Model | None = None,
     auto_table: dict | None = None,
+    colour: str = "curves",
     return_intermediates: bool = False,
 ):
     """Enhance a low-light image with a DCE-Net's curves.
@@ -286,6 +289,12 @@ def enhance_curves(
     auto_table : dict, optional
         The ``"auto"`` table of ``model``'s weights (default: the shipped card's, only for the
         shipped weights: a table fits the weights it was fitted on).
+    colour : {"curves", "keep"}
+        ``"curves"`` (default): each channel through its own curve, as the nets were trained, which
+        also removes colour casts like those they learned from (LOL-v2 real's red-magenta dark
+        frames). ``"keep"``: the same brightening as one gain per pixel, so the scene keeps its hue
+        (:func:`lolenhance.curves.keep_hue`): for photos whose camera balanced the colour already,
+        e.g. a warm lamp-lit room, where per-channel curves grey the light out.
     return_intermediates : bool
         Also return the image after every iteration (of the α for ``iterations``).
 
@@ -301,8 +310,14 @@ def enhance_curves(
     >>> bright = np.full((40, 60, 3), 0.6, np.float32)   # the default reads the count off the exposure
     >>> bool(enhance_curves(bright).mean() < enhance_curves(bright, iterations=8).mean())
     True
+    >>> warm = low * np.array([1.0, 0.6, 0.3], np.float32)   # the hue of a lamp
+    >>> kept = enhance_curves(warm, colour="keep")
+    >>> bool(np.allclose(kept[..., 1] / kept[..., 0], 0.6, atol=0.02)), bool(kept.mean() > warm.mean())
+    (True, True)
     """
     image = check_image(image, "image")
+    if colour not in COLOUR_MODES:
+        raise ValueError(f"colour must be one of {COLOUR_MODES}, got {colour!r}")
     shipped = model is None
     model = pretrained.default_model(kind) if model is None else model
     if iterations is None:
@@ -328,7 +343,10 @@ def enhance_curves(
     if return_intermediates:
         alpha = estimate_alpha(model, image, scale, iterations)
         final, steps = apply_curves(image, alpha, iterations, return_intermediates=True)
-        return np.clip(final, 0, 1).astype(np.float32), [np.clip(s, 0, 1).astype(np.float32) for s in steps]
+        final, steps = np.clip(final, 0, 1).astype(np.float32), [np.clip(s, 0, 1).astype(np.float32) for s in steps]
+        if colour == "keep":
+            final, steps = keep_hue(image, final), [keep_hue(image, step) for step in steps]
+        return final, steps
     maps = model.outputs[0].shape[-1] // 3
     if maps > 1 and iterations > maps:
         raise ValueError(f"iterations must be at most {maps} for this model, got {iterations}")
@@ -340,14 +358,15 @@ def enhance_curves(
         result = np.empty_like(image)
         for core, alpha in _alpha_tiles(model, image, iterations, _exposure_for(model, image)):
             result[core] = _apply_curves_banded(image[core], lambda start, stop, a=alpha: a[start:stop], iterations)
-        return result
+        return keep_hue(image, result) if colour == "keep" else result
     import tensorflow as tf
 
     small_alpha = _small_alpha(model, image, scale, iterations)
     # Bilinear upsampling is separable: widen once here (h × W), and interpolate each band of
     # output rows as it is needed, so the full-resolution α never exists at once.
     wide = tf.image.resize(small_alpha[None], (small_alpha.shape[0], image.shape[1]), method="bilinear")[0].numpy()
-    return _apply_curves_banded(image, partial(_upsample_rows, wide, image.shape[0]), iterations)
+    result = _apply_curves_banded(image, partial(_upsample_rows, wide, image.shape[0]), iterations)
+    return keep_hue(image, result) if colour == "keep" else result
 
 
 @cache

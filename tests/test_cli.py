@@ -12,6 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 from helpers import GOOD, make_dark, make_source
 
@@ -146,9 +147,26 @@ def test_iteration_count_is_a_brightness_knob_on_the_command_line(inputs, tmp_pa
     assert status == 0 and read_image(tmp_path / "f" / "a.png").shape == (24, 32, 3)
 
 
+def test_colour_keep_on_the_command_line_keeps_a_warm_images_hue(tmp_path, capsys):
+    ramp = np.linspace(0.4, 1.0, 32, dtype=np.float32)[None, :, None]
+    write_image(tmp_path / "warm.png", np.broadcast_to(ramp * np.array([0.3, 0.18, 0.09], np.float32), (24, 32, 3)))
+    source = read_image(tmp_path / "warm.png")
+    blue_to_red = {}
+    for mode in ("curves", "keep"):
+        status, _, _ = _run(capsys, str(tmp_path / "warm.png"), "-m", "curve", "--colour", mode, "-o", str(tmp_path / mode))
+        assert status == 0
+        out = read_image(tmp_path / mode / "warm.png")
+        assert out.mean() > source.mean()
+        blue_to_red[mode] = float(np.median(out[..., 2] / out[..., 0]))
+    # the lamp's blue deficit survives "keep" (8-bit rounding aside); per-channel curves lift it
+    expected = float(np.median(source[..., 2] / source[..., 0]))
+    assert abs(blue_to_red["keep"] - expected) < 0.02 < blue_to_red["curves"] - expected
+
+
 @pytest.mark.parametrize(("argv", "message"), [
     (["-m", "clahe-lab", "--iterations", "3"], "--iterations applies to curve and zero-dce"),
     (["-m", "gamma", "--alpha-scale", "0.5"], "--alpha-scale applies to curve and zero-dce"),
+    (["-m", "denoiser", "--colour", "keep"], "--colour applies to curve and zero-dce"),
 ])
 def test_curve_options_are_refused_for_other_methods(inputs, tmp_path, capsys, argv, message):
     status, _, stderr = _run(capsys, str(inputs / "a.png"), *argv, "-o", str(tmp_path / "out"))

@@ -92,3 +92,26 @@ def test_auto_iterations_moves_one_count_at_a_time():
 def test_auto_iterations_rejects_malformed_tables(table):
     with pytest.raises(ValueError, match="auto-iterations table"):
         curves.auto_iterations(np.zeros((4, 4, 3), np.float32), table)
+
+
+# --- keep_hue: one gain per pixel ------------------------------------------------------------------
+
+
+@given(st.floats(0.001, 1.0), st.floats(0.0, 1.0), st.floats(0.0, 1.0), st.floats(0.0, 1.0), st.integers(1, 16))
+def test_keep_hue_keeps_the_channel_ratios_and_the_curves_brightness(top, green, blue, alpha, n):
+    image = np.array([[[top, top * green, top * blue]]], np.float32)
+    enhanced = curves.apply_curves(image, np.full_like(image, alpha), n)
+    kept = curves.keep_hue(image, enhanced)
+    assert kept.dtype == np.float32 and 0.0 <= kept.min() and kept.max() <= 1.0
+    np.testing.assert_allclose(kept.max(), enhanced.max(), rtol=1e-5)  # the value the curves gave
+    np.testing.assert_allclose(kept[..., 1:] / kept[..., :1], image[..., 1:] / image[..., :1], rtol=1e-4, atol=1e-6)
+
+
+def test_keep_hue_known_values_and_edges():
+    image = np.array([[[0.2, 0.1, 0.0], [0.0, 0.0, 0.0]]], np.float32)
+    enhanced = np.array([[[0.6, 0.5, 0.4], [0.1, 0.1, 0.1]]], np.float32)
+    np.testing.assert_allclose(curves.keep_hue(image, enhanced), [[[0.6, 0.3, 0.0], [0.0, 0.0, 0.0]]], atol=1e-6)
+    grey = np.full((4, 4, 3), 0.3, np.float32)
+    np.testing.assert_array_equal(curves.keep_hue(grey, grey), grey)  # no brightening: unchanged
+    with pytest.raises(ValueError, match=r"one shape \(\.\.\., 3\), got \(4, 4, 3\) and \(4, 4, 1\)"):
+        curves.keep_hue(grey, grey[..., :1])

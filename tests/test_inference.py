@@ -119,6 +119,33 @@ def test_brightness_rises_with_iterations_for_the_sigmoid_model():
     assert all(b >= a for a, b in zip(means, means[1:]))
 
 
+@pytest.mark.parametrize("kind", curves.KINDS)
+@pytest.mark.parametrize("scale", [1.0, "fast"])
+def test_colour_keep_is_the_curves_output_as_one_gain_per_pixel(kind, scale):
+    keras.utils.set_random_seed(4)
+    net = models.build_dce_net(kind)
+    image = np.random.default_rng(1).random((40, 56, 3), dtype=np.float32) * np.array([0.3, 0.15, 0.05], np.float32)
+    per_channel = inference.enhance_curves(image, kind, iterations=8, model=net, scale=scale)
+    kept = inference.enhance_curves(image, kind, iterations=8, model=net, scale=scale, colour="keep")
+    np.testing.assert_allclose(kept, curves.keep_hue(image, per_channel), atol=1e-6)
+    np.testing.assert_allclose(kept[..., 0] * image[..., 1], kept[..., 1] * image[..., 0], atol=1e-5)
+
+def test_colour_keep_recolours_every_intermediate_step():
+    keras.utils.set_random_seed(4)
+    net = models.build_dce_net("curve")
+    image = np.random.default_rng(1).random((24, 24, 3), dtype=np.float32) * np.array([0.3, 0.15, 0.05], np.float32)
+    final, steps = inference.enhance_curves(image, iterations=6, model=net, colour="keep", return_intermediates=True)
+    assert len(steps) == 6
+    np.testing.assert_allclose(steps[-1], final)
+    for step in steps:
+        np.testing.assert_allclose(step[..., 2] * image[..., 0], step[..., 0] * image[..., 2], atol=1e-5)
+
+
+def test_colour_mode_is_checked():
+    with pytest.raises(ValueError, match=r"colour must be one of \('curves', 'keep'\), got 'hue'"):
+        inference.enhance_curves(np.zeros((8, 8, 3), np.float32), "zero-dce", colour="hue")
+
+
 # --- iterations="auto" ----------------------------------------------------------------------
 
 
