@@ -567,3 +567,26 @@ def test_readme_prose_on_the_zero_dce_replication_quotes_its_card():
     assert pair["config"]["seed"] == 42 and card["config"]["seed"] == 41
     assert {k: v for k, v in pair["config"].items() if k not in ("seed", "init_weights")} == {
         k: v for k, v in card["config"].items() if k not in ("seed", "init_weights")}, "the README says: the same pair"
+
+
+def test_readme_prose_on_keeping_the_hue_quotes_the_benchmark():
+    """The colour="keep" paragraph's numbers are the benchmark JSON's hue-kept curve row beside the curve's."""
+    results = json.loads(RESULTS.read_text())
+    curve, kept = "curve (auto n, full-res α)", "curve (auto n, full-res α, hue kept)"
+    tungsten = {name: results["robustness"]["illuminants"][name]["tungsten (CIE A)"] for name in (curve, kept)}
+    sweep = {name: results["robustness"]["table"][name] for name in (curve, kept)}
+    stated = [f"from {tungsten[curve]['4']['colour_error']:.2f}° to {tungsten[kept]['4']['colour_error']:.2f}° at r = 4",
+              f"from {tungsten[curve]['16']['colour_error']:.2f}° to {tungsten[kept]['16']['colour_error']:.2f}° at r = 16",
+              f"(PSNR {tungsten[curve]['4']['psnr']:.2f} → {tungsten[kept]['4']['psnr']:.2f} and "
+              f"{tungsten[curve]['16']['psnr']:.2f} → {tungsten[kept]['16']['psnr']:.2f} dB)",
+              f"({sweep[kept]['8']['colour_error']:.2f}° against {sweep[curve]['8']['colour_error']:.2f}° at r = 8)",
+              f"({sweep[kept]['32']['psnr']:.2f} against {sweep[curve]['32']['psnr']:.2f} dB,",
+              f"{sweep[kept]['64']['psnr']:.2f} against {sweep[curve]['64']['psnr']:.2f})",
+              f"it scores {results['rows'][kept]['psnr']:.2f} dB with a colour error of "
+              f"{results['rows'][kept]['colour_error']:.2f}°"]
+    _assert_readme_states(stated, "benchmarks/results/lol-real-test.json")
+    ratios = [r for r in sweep[kept] if r != "1"]
+    assert all(sweep[kept][r]["colour_error"] < sweep[curve][r]["colour_error"] for r in ratios), "lower at every r"
+    assert all(abs(sweep[kept][r]["psnr"] - sweep[curve][r]["psnr"]) < 0.5 for r in ("2", "4", "8", "16"))
+    assert all(sweep[kept][r]["psnr"] < sweep[curve][r]["psnr"] for r in ("32", "64")), "the README says it drops"
+    assert results["rows"][kept]["psnr"] < results["rows"][curve]["psnr"], "the README says LOL's cast is kept"
