@@ -225,10 +225,11 @@ def _export(args: argparse.Namespace) -> int:
     from lolenhance.export import ExportError, export_model
 
     height, width = args.size
-    options = {name: value for name, value in (("iterations", args.iterations), ("scale", args.alpha_scale))
-               if value is not None}
+    options = {name: value for name, value in (("iterations", args.iterations), ("scale", args.alpha_scale),
+                                               ("colour", args.colour)) if value is not None}
     if options and args.model == "denoiser":
-        print("lolenhance export: error: --iterations and --alpha-scale apply to curve and zero-dce", file=sys.stderr)
+        print("lolenhance export: error: --iterations, --alpha-scale and --colour apply to curve and zero-dce",
+              file=sys.stderr)
         return 2
     try:
         path = export_model(args.model, args.output, fmt=args.format, precision=args.precision,
@@ -397,6 +398,8 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--iterations", "-n", type=_int_at_least(0), help="curve / zero-dce: curve applications, fixed in the graph (default 8)")
     export.add_argument("--alpha-scale", type=_fraction, metavar="S",
                         help="curve / zero-dce: α-estimation scale in (0, 1] or 'fast' (default 1)")
+    export.add_argument("--colour", choices=COLOUR_MODES,
+                        help="curve / zero-dce: 'curves' (default) or 'keep' (one gain per pixel in the graph: hue kept)")
     export.add_argument("--output", "-o", required=True, metavar="FILE",
                         help="the .tflite / .onnx file, or the SavedModel folder")
     export.add_argument("--overwrite", action="store_true", help="replace an existing FILE")

@@ -10,7 +10,7 @@ model       inside the exported graph
 denoiser    reflect-pad to a multiple of 8, the U-Net, crop, clip to [0, 1]
 curve       the image's exposure (per-channel mean), the iteration count, an area-downscaled copy
             when ``scale < 1`` (the fast path), the DCE-Net, bilinear upsampling of α, ``n`` LE-curve
-            iterations, clip
+            iterations, clip; with ``colour="keep"`` then one gain per pixel (``curves.keep_hue``)
 zero-dce    the same with its 24-channel α (one map per iteration), no conditioning inputs
 ==========  ========================================================================================
 
@@ -69,6 +69,7 @@ from lolenhance import __version__, pretrained
 from lolenhance._checks import check_image
 from lolenhance.curves import (
     CLIPPED_BLOCK,
+    COLOUR_MODES,
     DEFAULT_ITERATIONS,
     HIGHLIGHT_QUANTILE,
     HIGHLIGHT_SIDE,
@@ -173,14 +174,15 @@ def _linear_upsample(x: Any, axis: int, size: int) -> Any:
     return tf.gather(x, above, axis=axis) * (1 - weight) + tf.gather(x, below, axis=axis) * weight
 
 
-def _resolve(kind: str, size: tuple[int, int], iterations: int | None, scale: float | str | None) -> dict[str, Any]:
+def _resolve(kind: str, size: tuple[int, int], iterations: int | None, scale: float | str | None,
+             colour: str | None = None) -> dict[str, Any]:
     pretrained._check_kind(kind)
     height, width = (int(v) for v in size)
     if height < 1 or width < 1:
         raise ValueError(f"size must be (height, width) with both >= 1, got {size}")
     if kind == "denoiser":
-        if iterations is not None or scale not in (None, 1, 1.0):
-            raise ValueError("iterations and scale apply to curve and zero-dce, not denoiser")
+        if iterations is not None or scale not in (None, 1, 1.0) or colour not in (None, "curves"):
+            raise ValueError("iterations, scale and colour apply to curve and zero-dce, not denoiser")
         return {"height": height, "width": width}
     count = DEFAULT_ITERATIONS[kind] if iterations is None else int(iterations)
     if count < 0 or (kind == "zero-dce" and count > DEFAULT_ITERATIONS[kind]):
@@ -192,12 +194,16 @@ def _resolve(kind: str, size: tuple[int, int], iterations: int | None, scale: fl
         scale = fast_scale(height, width)
     if isinstance(scale, str) or not 0 < float(scale) <= 1:
         raise ValueError(f"scale must be a number in (0, 1] or 'fast', got {scale!r}")
+    colour = "curves" if colour is None else colour
+    if colour not in COLOUR_MODES:
+        raise ValueError(f"colour must be one of {COLOUR_MODES}, got {colour!r}")
     small = (max(1, round(height * float(scale))), max(1, round(width * float(scale))))
-    return {"height": height, "width": width, "iterations": count, "scale": float(scale), "estimation_size": small}
+    return {"height": height, "width": width, "iterations": count, "scale": float(scale), "estimation_size": small,
+            "colour": colour}
 
 
 def serving_function(kind: str, size: tuple[int, int] = (400, 600), *, iterations: int | None = None,
-                     scale: float | str | None = None, model: Any = None) -> Any:
+                     scale: float | str | None = None, colour: str | None = None, model: Any = None) -> Any:
     """The ``image → enhanced`` TensorFlow function that the exports are converted from.
 
     Parameters
@@ -210,6 +216,9 @@ def serving_function(kind: str, size: tuple[int, int] = (400, 600), *, iteration
     scale : float or "fast", optional
         ``"curve"`` and ``"zero-dce"``: α-estimation scale, as in
         :func:`lolenhance.inference.enhance_curves` (default 1, full resolution).
+    colour : {"curves", "keep"}, optional
+        ``"curve"`` and ``"zero-dce"``: as in :func:`lolenhance.inference.enhance_curves`
+        (default ``"curves"``; ``"keep"`` puts :func:`lolenhance.curves.keep_hue` in the graph).
     model : keras.Model, optional
         The network; default: the shipped weights of ``kind``.
 
@@ -228,7 +237,7 @@ def serving_function(kind: str, size: tuple[int, int] = (400, 600), *, iteration
     >>> run(np.full((1, 32, 48, 3), 0.2, np.float32))["enhanced"].shape
     TensorShape([1, 32, 48, 3])
     """
-    settings = _resolve(kind, size, iterations, scale)
+    settings = _resolve(kind, size, iterations, scale, colour)
     return _serving(kind, settings, model if model is not None else pretrained.default_model(kind))
 
 
@@ -272,7 +281,12 @@ def _serving(kind: str, settings: dict[str, Any], net: Any) -> Any:
         per_iteration = alpha.shape[-1] > 3
         for index in range(count):
             enhanced = le_curve(enhanced, alpha[..., 3 * index : 3 * index + 3] if per_iteration else alpha)
-        return {_OUTPUT: tf.clip_by_value(enhanced, 0.0, 1.0)}
+        enhanced = tf.clip_by_value(enhanced, 0.0, 1.0)
+        if settings["colour"] == "keep":  # curves.keep_hue in builtin ops (no DivNoNan in TFLite)
+            value = tf.reduce_max(image, axis=-1, keepdims=True)
+            gain = tf.reduce_max(enhanced, axis=-1, keepdims=True) / tf.maximum(value, 1e-12)
+            enhanced = tf.clip_by_value(image * tf.where(value > 0, gain, tf.zeros_like(gain)), 0.0, 1.0)
+        return {_OUTPUT: enhanced}
 
     return enhance_curves
 
@@ -352,7 +366,8 @@ def _size_bytes(path: Path) -> int:
 
 def export_model(kind: str, output: str | os.PathLike, *, fmt: str = "tflite", precision: str = "fp32",
                  size: tuple[int, int] = (400, 600), iterations: int | None = None,
-                 scale: float | str | None = None, model: Any = None, overwrite: bool = False) -> Path:
+                 scale: float | str | None = None, colour: str | None = None, model: Any = None,
+                 overwrite: bool = False) -> Path:
     """Export a model to a deployment format, with a JSON card beside it.
 
     Parameters
@@ -366,7 +381,7 @@ def export_model(kind: str, output: str | os.PathLike, *, fmt: str = "tflite", p
         ``"fp16"`` for ``"tflite"`` only (float16 weights).
     size : (int, int)
         ``(height, width)`` of the fixed input; default 400×600.
-    iterations, scale, model
+    iterations, scale, colour, model
         As :func:`serving_function`.
     overwrite : bool
         Replace an existing ``output``; otherwise an existing one is an error.
@@ -390,7 +405,7 @@ def export_model(kind: str, output: str | os.PathLike, *, fmt: str = "tflite", p
         raise ValueError(f"precision must be one of {', '.join(PRECISIONS)}; got {precision!r}")
     if precision == "fp16" and fmt != "tflite":
         raise ValueError(f"precision 'fp16' is available for tflite only, not {fmt}")
-    settings = _resolve(kind, size, iterations, scale)
+    settings = _resolve(kind, size, iterations, scale, colour)
     output = Path(output)
     card_path = Path(f"{output}.json")
     for path in (output, card_path):
@@ -429,6 +444,8 @@ def _card(kind: str, fmt: str, precision: str, settings: dict[str, Any], path: P
     import tensorflow as tf
 
     height, width = settings["height"], settings["width"]
+    kept = ("the input scaled by one gain per pixel, brightest channel after the curves over before (hue kept)"
+            if settings.get("colour") == "keep" else "")
     inside = {
         "denoiser": ["reflect padding to a multiple of 8", "the denoiser U-Net", "crop", "clip to [0, 1]"],
         "curve": ["per-channel mean of the image (exposure input)"
@@ -440,10 +457,10 @@ def _card(kind: str, fmt: str, precision: str, settings: dict[str, Any], path: P
                   "iteration count input",
                   "area downscale to the estimation size" if settings.get("scale", 1) < 1 else "full-resolution α",
                   "DCE-Net (sigmoid α)", "bilinear upsampling of α" if settings.get("scale", 1) < 1 else "",
-                  f"{settings.get('iterations')} LE-curve iterations x + αx(1 − x)", "clip to [0, 1]"],
+                  f"{settings.get('iterations')} LE-curve iterations x + αx(1 − x)", "clip to [0, 1]", kept],
         "zero-dce": ["area downscale to the estimation size" if settings.get("scale", 1) < 1 else "full-resolution α",
                      "DCE-Net (24-channel tanh α)", "bilinear upsampling of α" if settings.get("scale", 1) < 1 else "",
-                     f"{settings.get('iterations')} LE-curve iterations, one α map each", "clip to [0, 1]"],
+                     f"{settings.get('iterations')} LE-curve iterations, one α map each", "clip to [0, 1]", kept],
     }[kind]
     converter = {"tflite": f"tf.lite.TFLiteConverter (TensorFlow {tf.__version__}), builtin ops only",
                  "onnx": _onnx_converter_name(), "saved_model": f"tf.saved_model.save (TensorFlow {tf.__version__})"}

@@ -27,11 +27,12 @@ pytest.importorskip("onnxruntime")
 pytest.importorskip("tf2onnx")
 
 # (label, kind, options): the curve model both at full resolution and on its fast path, at the
-# fixed count an export bakes in (the library's default "auto" count is per image)
+# fixed count an export bakes in (the library's default "auto" count is per image), and with its hue kept
 VARIANTS = [
     ("denoiser", "denoiser", {}),
     ("curve", "curve", {"iterations": 8}),
     ("curve-fast", "curve", {"scale": "fast", "iterations": 8}),
+    ("curve-keep", "curve", {"iterations": 8, "colour": "keep"}),
     ("zero-dce", "zero-dce", {}),
 ]
 FP32_FORMATS = ["tflite", "onnx", "saved_model"]
@@ -163,6 +164,9 @@ def test_card_describes_the_export(exports) -> None:
 
     assert card["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
     assert card["weights"]["sha256"] == hashlib.sha256(pretrained.weights_path("curve").read_bytes()).hexdigest()
+    assert card["settings"]["colour"] == "curves" and not any("hue kept" in step for step in card["in_the_graph"])
+    kept = export.read_card(exports("curve-keep", "tflite"))
+    assert kept["settings"]["colour"] == "keep" and "hue kept" in kept["in_the_graph"][-1]
 
 
 # --- exceptions -----------------------------------------------------------------------------------
@@ -173,6 +177,8 @@ def test_card_describes_the_export(exports) -> None:
         ("curve", {"fmt": "keras"}, "fmt must be one of"),
         ("curve", {"precision": "int8"}, "precision must be one of"),
         ("denoiser", {"iterations": 4}, "apply to curve and zero-dce"),
+        ("denoiser", {"colour": "keep"}, "apply to curve and zero-dce"),
+        ("curve", {"colour": "hue"}, "colour must be one of ('curves', 'keep'), got 'hue'"),
         ("zero-dce", {"iterations": 9}, "iterations must be 0..8"),
         ("curve", {"scale": 2.0}, "scale must be a number in (0, 1]"),
         ("retinex", {}, "kind must be one of"),
@@ -247,6 +253,7 @@ def test_cli_export_writes_model_and_card(tmp_path, capsys) -> None:
     ("argv", "message"),
     [
         (["--model", "denoiser", "--format", "onnx", "-n", "4"], "apply to curve and zero-dce"),
+        (["--model", "denoiser", "--format", "onnx", "--colour", "keep"], "apply to curve and zero-dce"),
         (["--model", "curve", "--format", "onnx", "--size", "600"], "expected WIDTHxHEIGHT"),
         (["--model", "curve", "--format", "pb"], "invalid choice"),
     ],
