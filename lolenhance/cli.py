@@ -166,15 +166,23 @@ def _data_download(args: argparse.Namespace) -> int:
     return 0
 
 
+#: The curve-model options of ``enhance`` and ``export``: keyword argument → command-line flag.
+_CURVE_FLAGS = {"iterations": "--iterations", "scale": "--alpha-scale", "colour": "--colour"}
+
+
+def _curve_options(args: argparse.Namespace) -> dict:
+    """The curve-model keyword arguments given on the command line (:data:`_CURVE_FLAGS`)."""
+    given = {"iterations": args.iterations, "scale": args.alpha_scale, "colour": args.colour}
+    return {name: value for name, value in given.items() if value is not None}
+
+
 def _enhance(args: argparse.Namespace) -> int:
     from lolenhance.batch import BatchSetupError, run_batch
 
     method = args.method
-    options = {name: value for name, value in (("iterations", args.iterations), ("scale", args.alpha_scale),
-                                               ("colour", args.colour)) if value is not None}
+    options = _curve_options(args)
     if options and method not in ("curve", "zero-dce"):
-        flags = " and ".join({"iterations": "--iterations", "scale": "--alpha-scale", "colour": "--colour"}[name]
-                             for name in options)
+        flags = " and ".join(_CURVE_FLAGS[name] for name in options)
         print(f"lolenhance enhance: error: {flags} applies to curve and zero-dce, not {method}", file=sys.stderr)
         return 2
     if method in _TENSORFLOW_METHODS:
@@ -225,8 +233,7 @@ def _export(args: argparse.Namespace) -> int:
     from lolenhance.export import ExportError, export_model
 
     height, width = args.size
-    options = {name: value for name, value in (("iterations", args.iterations), ("scale", args.alpha_scale),
-                                               ("colour", args.colour)) if value is not None}
+    options = _curve_options(args)
     if options and args.model == "denoiser":
         print("lolenhance export: error: --iterations, --alpha-scale and --colour apply to curve and zero-dce",
               file=sys.stderr)

@@ -358,14 +358,14 @@ def enhance_curves(
         result = np.empty_like(image)
         for core, alpha in _alpha_tiles(model, image, iterations, _exposure_for(model, image)):
             result[core] = _apply_curves_banded(image[core], lambda start, stop, a=alpha: a[start:stop], iterations)
-        return keep_hue(image, result) if colour == "keep" else result
-    import tensorflow as tf
+    else:
+        import tensorflow as tf
 
-    small_alpha = _small_alpha(model, image, scale, iterations)
-    # Bilinear upsampling is separable: widen once here (h × W), and interpolate each band of
-    # output rows as it is needed, so the full-resolution α never exists at once.
-    wide = tf.image.resize(small_alpha[None], (small_alpha.shape[0], image.shape[1]), method="bilinear")[0].numpy()
-    result = _apply_curves_banded(image, partial(_upsample_rows, wide, image.shape[0]), iterations)
+        small_alpha = _small_alpha(model, image, scale, iterations)
+        # Bilinear upsampling is separable: widen once here (h × W), and interpolate each band of
+        # output rows as it is needed, so the full-resolution α never exists at once.
+        wide = tf.image.resize(small_alpha[None], (small_alpha.shape[0], image.shape[1]), method="bilinear")[0].numpy()
+        result = _apply_curves_banded(image, partial(_upsample_rows, wide, image.shape[0]), iterations)
     return keep_hue(image, result) if colour == "keep" else result
 
 

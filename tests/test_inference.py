@@ -130,6 +130,7 @@ def test_colour_keep_is_the_curves_output_as_one_gain_per_pixel(kind, scale):
     np.testing.assert_allclose(kept, curves.keep_hue(image, per_channel), atol=1e-6)
     np.testing.assert_allclose(kept[..., 0] * image[..., 1], kept[..., 1] * image[..., 0], atol=1e-5)
 
+
 def test_colour_keep_recolours_every_intermediate_step():
     keras.utils.set_random_seed(4)
     net = models.build_dce_net("curve")
