@@ -60,8 +60,8 @@ from lolenhance.embedded import embedded_root
 from lolenhance.methods import METHODS
 
 #: Methods scored by the robustness section (the fast Zero-DCE path is left out: same weights).
-ROBUSTNESS_METHODS = ("he", "gamma", "clahe-lab", "clahe-rgb", "denoiser", "curve", "curve-fast", "curve-n8",
-                      "curve-n8-fast", "curve-keep", "zero-dce")
+ROBUSTNESS_METHODS = ("he", "gamma", "clahe-lab", "clahe-rgb", "denoiser", "denoiser-x8", "curve", "curve-fast",
+                      "curve-n8", "curve-n8-fast", "curve-keep", "zero-dce")
 
 
 def _curve(kind: str, scale: float | str, **options):
@@ -75,6 +75,7 @@ VARIANTS = {
     "clahe-lab": (lambda: METHODS["clahe-lab"], None),
     "clahe-rgb": (lambda: METHODS["clahe-rgb"], None),
     "denoiser": (lambda: METHODS["denoiser"], "denoiser"),
+    "denoiser (×8 self-ensemble)": (lambda: functools.partial(METHODS["denoiser"], ensemble=8), "denoiser"),
     "curve (auto n, full-res α)": (lambda: _curve("curve", 1.0), "curve"),
     "curve (auto n, fast α)": (lambda: _curve("curve", "fast"), "curve"),
     "curve (n=8, full-res α)": (lambda: _curve("curve", 1.0, iterations=8), "curve"),
@@ -84,6 +85,7 @@ VARIANTS = {
     "zero-dce (fast α)": (lambda: _curve("zero-dce", "fast"), "zero-dce"),
 }
 KEYS = {"he": "he", "gamma": "gamma", "clahe-lab": "clahe-lab", "clahe-rgb": "clahe-rgb", "denoiser": "denoiser",
+        "denoiser-x8": "denoiser (×8 self-ensemble)",
         "curve": "curve (auto n, full-res α)", "curve-fast": "curve (auto n, fast α)",
         "curve-n8": "curve (n=8, full-res α)", "curve-n8-fast": "curve (n=8, fast α)",
         "curve-keep": "curve (auto n, full-res α, hue kept)",

@@ -6,7 +6,7 @@ Subcommands::
     lolenhance data info [--root ROOT]            counts, sizes and layout of each split
     lolenhance data download DEST [--sha256 HEX]  fetch, verify and extract LOL into DEST; prints
                                                   the archive's SHA-256 (pin it with --sha256)
-    lolenhance enhance INPUT... --method M -o OUT [--format png|jpg]
+    lolenhance enhance INPUT... --method M -o OUT [--format png|jpg] [--self-ensemble K]
                                                   enhance image files/folders into OUT/<stem>.<ext>
     lolenhance augment --data ROOT --out DIR --copies N [--seed S]   augmented pairs, LOL-v1 layout
     lolenhance train denoiser --data ROOT --out RUN [options]        train (resumes from RUN)
@@ -192,12 +192,16 @@ def _enhance(args: argparse.Namespace) -> int:
             print(f"lolenhance enhance: error: --method {method} needs TensorFlow, which could not be imported: "
                   f"{error}", file=sys.stderr)
             return 1
-    if options:
+    if options or args.self_ensemble != 1:
         from functools import partial
 
+        from lolenhance.inference import self_ensemble
         from lolenhance.methods import get_method
 
         method = partial(get_method(args.method)[1], **options)
+        if args.self_ensemble != 1:
+            method = partial(self_ensemble, method, transforms=args.self_ensemble)
+            options = {**options, "self-ensemble": args.self_ensemble}
     label = f"{args.method} ({', '.join(f'{k}={v}' for k, v in options.items())})" if options else None
     try:
         report = run_batch(
@@ -321,6 +325,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     from lolenhance.batch import OUTPUT_FORMATS
     from lolenhance.curves import COLOUR_MODES
+    from lolenhance.inference import SELF_ENSEMBLE_SIZES
     from lolenhance.io import JPEG_QUALITY
     from lolenhance.methods import METHODS  # names only: methods are imported on first use
 
@@ -356,6 +361,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--colour", choices=COLOUR_MODES,
         help="curve / zero-dce: 'curves' (default) applies each channel's curve, as trained, which also removes "
         "casts like LOL's; 'keep' brightens each pixel by one gain, keeping the scene's hue (a lamp's warmth)",
+    )
+    enhance.add_argument(
+        "--self-ensemble", type=int, choices=SELF_ENSEMBLE_SIZES, default=1, metavar="K",
+        help=f"average the method's outputs on K flipped and turned copies of each image, K in "
+        f"{{{', '.join(map(str, SELF_ENSEMBLE_SIZES))}}}: about K times the time; the benchmark measures the "
+        "denoiser's ×8 (default 1: one pass)",
     )
     enhance.set_defaults(handler=_enhance)
 

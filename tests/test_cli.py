@@ -163,6 +163,31 @@ def test_colour_keep_on_the_command_line_keeps_a_warm_images_hue(tmp_path, capsy
     assert abs(blue_to_red["keep"] - expected) < 0.02 < blue_to_red["curves"] - expected
 
 
+def test_self_ensemble_on_the_command_line_is_the_librarys(inputs, tmp_path, capsys):
+    from lolenhance.inference import denoise
+
+    status, stdout, _ = _run(capsys, str(inputs / "a.png"), "-m", "denoiser", "--self-ensemble", "8",
+                             "-o", str(tmp_path / "x8"))
+    assert status == 0
+    expected = np.round(denoise(read_image(inputs / "a.png"), ensemble=8) * 255)
+    written = read_image(tmp_path / "x8" / "a.png") * 255
+    assert np.abs(written - expected).max() <= 1  # 8-bit rounding of the same float image
+    assert np.abs(written - np.round(denoise(read_image(inputs / "a.png")) * 255)).max() > 1, "not one pass"
+    # a pixel-wise method is its own self-ensemble
+    for count in ("1", "4"):
+        assert _run(capsys, str(inputs / "a.png"), "-m", "gamma", "--self-ensemble", count,
+                    "-o", str(tmp_path / f"gamma{count}"))[0] == 0
+    assert np.array_equal(read_image(tmp_path / "gamma1" / "a.png"), read_image(tmp_path / "gamma4" / "a.png"))
+
+
+def test_self_ensemble_count_must_be_one_of_the_sizes(inputs, tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        _run(capsys, str(inputs / "a.png"), "-m", "denoiser", "--self-ensemble", "3", "-o", str(tmp_path / "out"))
+    assert exit_info.value.code == 2
+    assert "invalid choice: 3 (choose from 1, 2, 4, 8)" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
 @pytest.mark.parametrize(("argv", "message"), [
     (["-m", "clahe-lab", "--iterations", "3"], "--iterations applies to curve and zero-dce"),
     (["-m", "gamma", "--alpha-scale", "0.5"], "--alpha-scale applies to curve and zero-dce"),

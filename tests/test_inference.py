@@ -41,6 +41,61 @@ def test_input_validation(model):
         inference.denoise(np.zeros((16, 16, 3), np.uint8), model)
 
 
+# --- self_ensemble --------------------------------------------------------------------------------
+
+
+def _brighter_to_the_right(image: np.ndarray) -> np.ndarray:
+    # not mirror-equivariant: what it adds depends on the column
+    return image + np.linspace(0, 0.4, image.shape[1], dtype=np.float32)[None, :, None]
+
+
+@pytest.mark.parametrize("transforms", inference.SELF_ENSEMBLE_SIZES)
+def test_self_ensemble_gives_a_pixelwise_method_its_own_output(transforms):
+    image = np.random.default_rng(0).random((7, 11, 3), dtype=np.float32)
+    out = inference.self_ensemble(np.sqrt, image, transforms)
+    assert out.shape == image.shape and out.dtype == np.float32
+    np.testing.assert_allclose(out, np.sqrt(image), atol=1e-6)
+
+
+@pytest.mark.parametrize(("transforms", "expected_first_row"), [
+    (1, [0.0, 0.1, 0.2, 0.3, 0.4]),  # one pass: the method's own ramp
+    (2, [0.2] * 5), (4, [0.2] * 5),  # the mirrored copies add the ramp the other way round
+    (8, [0.2] * 5),                  # the transposed ones add it along the columns, both ways
+])
+def test_self_ensemble_averages_the_turned_back_outputs(transforms, expected_first_row):
+    out = inference.self_ensemble(_brighter_to_the_right, np.zeros((5, 5, 3), np.float32), transforms)
+    np.testing.assert_allclose(out[0, :, 1], expected_first_row, atol=1e-6)
+    tall = inference.self_ensemble(_brighter_to_the_right, np.zeros((9, 5, 3), np.float32), transforms)
+    assert tall.shape == (9, 5, 3)
+
+
+def test_denoise_ensemble_is_the_mean_over_the_eight_flips_and_turns(model):
+    image = np.random.default_rng(1).random((24, 40, 3), dtype=np.float32) * 0.3
+    copies = [np.rot90(image, turns) for turns in range(4)]
+    copies += [np.fliplr(copy) for copy in copies]
+    undo = [lambda y, t=turns: np.rot90(y, -t) for turns in range(4)]
+    undo += [lambda y, t=turns: np.rot90(np.fliplr(y), -t) for turns in range(4)]
+    expected = np.mean([back(inference.denoise(np.ascontiguousarray(copy), model)) for copy, back in zip(copies, undo)], 0)
+    np.testing.assert_allclose(inference.denoise(image, model, ensemble=8), expected, atol=1e-5)
+    np.testing.assert_array_equal(inference.denoise(image, model, ensemble=1), inference.denoise(image, model))
+    # each pass keeps the image's mean at least the input's, so their average does too
+    assert inference.denoise(image, model, ensemble=8).mean() >= image.mean()
+
+
+def test_self_ensemble_input_validation(model):
+    image = np.zeros((6, 8, 3), np.float32)
+    with pytest.raises(ValueError, match=r"transforms must be one of \(1, 2, 4, 8\), got 3"):
+        inference.self_ensemble(np.sqrt, image, 3)
+    with pytest.raises(ValueError, match=r"ensemble|transforms"):
+        inference.denoise(image, model, ensemble=6)
+    with pytest.raises(ValueError, match=r"its input's shape: got \(5, 8, 3\) for an input of \(6, 8, 3\)"):
+        inference.self_ensemble(lambda x: x[:-1], image, 2)
+    with pytest.raises(TypeError, match="the output of <lambda>"):
+        inference.self_ensemble(lambda x: (x * 255).astype(np.uint8), image, 2)
+    with pytest.raises(TypeError, match="to_float32"):
+        inference.self_ensemble(np.sqrt, image.astype(np.uint8), 2)
+
+
 # --- the curve models -----------------------------------------------------------------------------
 
 
