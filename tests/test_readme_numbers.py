@@ -590,3 +590,24 @@ def test_readme_prose_on_keeping_the_hue_quotes_the_benchmark():
     assert all(abs(sweep[kept][r]["psnr"] - sweep[curve][r]["psnr"]) < 0.5 for r in ("2", "4", "8", "16"))
     assert all(sweep[kept][r]["psnr"] < sweep[curve][r]["psnr"] for r in ("32", "64")), "the README says it drops"
     assert results["rows"][kept]["psnr"] < results["rows"][curve]["psnr"], "the README says LOL's cast is kept"
+
+
+def test_readme_prose_on_the_self_ensemble_quotes_the_benchmark():
+    """The self-ensemble paragraph's numbers are the benchmark JSON's ×8 denoiser row beside the one-pass row."""
+    results = json.loads(RESULTS.read_text())
+    single, ensemble = "denoiser", "denoiser (×8 self-ensemble)"
+    rows = {name: results["rows"][name] for name in (single, ensemble)}
+    sweep = {name: results["robustness"]["table"][name] for name in (single, ensemble)}
+    ratios = [r for r in sweep[single] if r != "1"]
+    gains = [sweep[ensemble][r]["psnr"] - sweep[single][r]["psnr"] for r in ratios]
+    stated = [f"scores {rows[ensemble]['psnr']:.2f} dB / {rows[ensemble]['ssim']:.3f} against one pass's "
+              f"{rows[single]['psnr']:.2f} dB / {rows[single]['ssim']:.3f}",
+              f"(GT-mean {rows[ensemble]['psnr_gt_mean']:.2f} against {rows[single]['psnr_gt_mean']:.2f})",
+              f"do no harm {sweep[ensemble]['1']['psnr']:.2f} against {sweep[single]['1']['psnr']:.2f} dB",
+              f"by {min(gains):.2f} to {max(gains):.2f} dB",
+              f"it takes {rows[ensemble]['ms_600x400']:.1f} ms per 600×400 image against {rows[single]['ms_600x400']:.1f} ms",
+              "({:.2f}–{:.2f} dB for one pass)".format(*rows[single]["psnr_interval_90"])]
+    _assert_readme_states(stated, "benchmarks/results/lol-real-test.json")
+    assert min(gains) > 0, "the README says the sweep is higher at every r"
+    assert rows[ensemble]["ms_600x400"] > 120 >= rows[single]["ms_600x400"], "the README says only one pass fits the budget"
+    assert rows[ensemble]["psnr"] < rows[single]["psnr_interval_90"][1], "the README calls the gain small beside the interval"
