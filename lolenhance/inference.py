@@ -45,7 +45,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Tile", "tile_windows", "blend_weights", "denoise", "self_ensemble", "SELF_ENSEMBLE_SIZES", "enhance_curves",
-    "enhance_curve", "enhance_zero_dce", "estimate_alpha", "fast_scale", "ESTIMATION_PIXELS", "CURVE_TILE", "CURVE_TILE_MARGIN", "DENOISER_STRIDE",
+    "enhance_curve", "enhance_zero_dce", "estimate_alpha", "fast_scale", "ESTIMATION_PIXELS", "CURVE_TILE",
+    "CURVE_TILE_MARGIN", "DENOISER_STRIDE",
 ]
 
 #: Pixels α is estimated on with ``scale="fast"``, whatever the image size (96×64 for 600×400).
@@ -57,7 +58,7 @@ CURVE_TILE, CURVE_TILE_MARGIN = 512, 8
 DENOISER_STRIDE = 8
 _ROWS_PER_CHUNK = 32
 #: The dihedral transforms :func:`self_ensemble` takes, in order, as (quarter turns, mirrored):
-#: the first 2 and 4 keep the image upright (mirrors and the half turn), all 8 add the transposed ones.
+#: the first 2 and 4 (mirrors and the half turn) keep the image's (H, W), all 8 add the transposed ones.
 _DIHEDRAL = ((0, False), (0, True), (2, False), (2, True), (1, False), (1, True), (3, False), (3, True))
 #: How many of them a self-ensemble may average.
 SELF_ENSEMBLE_SIZES = (1, 2, 4, 8)
@@ -220,8 +221,8 @@ def self_ensemble(method: Callable[[np.ndarray], np.ndarray], image: np.ndarray,
         ``transforms=8`` are ``(W, H, 3)``).
     image : (H, W, 3) ndarray of float32 in [0, 1]
     transforms : {1, 2, 4, 8}
-        How many copies: 2 adds the mirror image, 4 the half turns of both (every copy upright,
-        same shape), 8 the quarter turns too (the whole dihedral group). Time grows with it.
+        How many copies: 2 adds the mirror image, 4 the half turns of both (every copy keeps the
+        image's shape), 8 the quarter turns too (the whole dihedral group). Time grows with it.
 
     Returns
     -------
