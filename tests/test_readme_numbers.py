@@ -611,3 +611,26 @@ def test_readme_prose_on_the_self_ensemble_quotes_the_benchmark():
     assert min(gains) > 0, "the README says the sweep is higher at every r"
     assert rows[ensemble]["ms_600x400"] > 120 >= rows[single]["ms_600x400"], "the README says only one pass fits the budget"
     assert rows[ensemble]["psnr"] < rows[single]["psnr_interval_90"][1], "the README calls the gain small beside the interval"
+
+
+def test_readme_data_table_quotes_the_real_lol_statistics():
+    """The Data section's real-LOL columns are the committed Train reference and the Test statistics file."""
+    from lolenhance import stats
+
+    train = stats.load_reference()
+    test = json.loads((ROOT / "benchmarks" / "results" / "lol-real-test-stats.json").read_text())
+    assert (train["n_pairs"]["count"], test["n_pairs"]["count"]) == (140, 29)
+    rows = {"mean sRGB value, low": ("mean_low", 3), "mean sRGB value, high": ("mean_high", 3),
+            "exposure ratio (linear light)": ("exposure_ratio", 1), "noise σ of the low image (wavelet MAD)": ("noise_low", 4)}
+    lines = (ROOT / "README.md").read_text().splitlines()
+    for label, (key, digits) in rows.items():
+        row = next((line for line in lines if line.startswith(f"| {label} |")), None)
+        assert row is not None, f"README.md's Data table has no row {label!r}"
+        expected = f"| {train[key]['median']:.{digits}f} | {test[key]['median']:.{digits}f} |"
+        assert row.endswith(expected), f"README.md's {label!r} row: {row!r} should end {expected!r}"
+    stated = ["(median {:.1f} against {:.1f}; tenth percentile {:.1f} against {:.1f})".format(
+        test["exposure_ratio"]["median"], train["exposure_ratio"]["median"], test["exposure_ratio"]["p10"],
+        train["exposure_ratio"]["p10"])]
+    _assert_readme_states(stated, "benchmarks/results/lol-real-test-stats.json and the stats reference")
+    assert test["exposure_ratio"]["median"] < train["exposure_ratio"]["median"], "the README says shorter ratios"
+    assert test["mean_low"]["median"] > train["mean_low"]["median"], "the README says brighter low frames"
