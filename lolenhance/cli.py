@@ -192,7 +192,8 @@ def _enhance(args: argparse.Namespace) -> int:
             print(f"lolenhance enhance: error: --method {method} needs TensorFlow, which could not be imported: "
                   f"{error}", file=sys.stderr)
             return 1
-    if options or args.self_ensemble != 1:
+    settings = {**options, **({"self-ensemble": args.self_ensemble} if args.self_ensemble != 1 else {})}
+    if settings:
         from functools import partial
 
         from lolenhance.inference import self_ensemble
@@ -201,8 +202,7 @@ def _enhance(args: argparse.Namespace) -> int:
         method = partial(get_method(args.method)[1], **options)
         if args.self_ensemble != 1:
             method = partial(self_ensemble, method, transforms=args.self_ensemble)
-            options = {**options, "self-ensemble": args.self_ensemble}
-    label = f"{args.method} ({', '.join(f'{k}={v}' for k, v in options.items())})" if options else None
+    label = f"{args.method} ({', '.join(f'{k}={v}' for k, v in settings.items())})" if settings else None
     try:
         report = run_batch(
             args.inputs, args.output, method, overwrite=args.overwrite, desc=label, output_format=args.output_format
