@@ -17,28 +17,41 @@
 # as stage 5 (the Zero-DCE card: shipped_because; the control is its stages_not_shipped entry Z8c).
 #   MINUTES   training budget per run (default 85; a paused run resumes when this is run again)
 #   ARMS      which arms (default "published constant"); EPOCHS x STEPS (default 12 x 250); SEED (41)
+#   FROM      the commit whose shipped Zero-DCE weights the runs start from (default 02161d2, stage 4)
+#   SEEDS     several seeds of each arm, side by side (e.g. "43 44"); each run's folder is then
+#             runs/zd_opt_NAME_sSEED (default: SEED alone, in runs/zd_opt_NAME as before)
+# Stage 6's candidates, a second stage of the published optimiser from stage 5 (rule in the commit
+# that added FROM and SEEDS): FROM=e61f2f3 ARMS=published SEEDS="43 44" bash tools/zero_dce_optimiser.sh
 set -u
 cd "$(dirname "$0")/.."
 PY=${PY:-.venv/bin/python}
 export TF_CPP_MIN_LOG_LEVEL=3
-START=runs/zd_s4.weights.h5
-git show 02161d2:lolenhance/weights/zero_dce.weights.h5 > "$START"
+FROM=${FROM:-02161d2}
+START=runs/zd_$FROM.weights.h5
+[ "$FROM" = 02161d2 ] && START=runs/zd_s4.weights.h5
+git show "$FROM":lolenhance/weights/zero_dce.weights.h5 > "$START"
 declare -A arm=(
     [published]="--clip-norm 0.1 --weight-decay 1e-4"
     [constant]=""
 )
 core=0
+runs=()
 for name in ${ARMS:-published constant}; do
-    (taskset -c $core $PY -m lolenhance.train zero-dce --data ../shared/data/lol-real --out runs/zd_opt_$name \
-        --epochs ${EPOCHS:-12} --steps-per-epoch ${STEPS:-250} --batch-size 8 --crop-size 128 --resize 256 \
-        --learning-rate 1e-4 --constant-learning-rate ${arm[$name]} --ssim-weight 0 --synthetic-share 1.0 \
-        --identity-share 0.1 --min-ratio 0.125 --max-ratio 8 --seed ${SEED:-41} --split-seed 5 --keep-epochs \
-        --init-weights "$START" --max-minutes ${MINUTES:-85} \
-     && taskset -c $core $PY tools/validation_sweep.py zero-dce runs/zd_opt_$name "$START" --checkpoint tail:4 \
-        --json runs/zd_opt_$name.json) > runs/zd_opt_$name.log 2>&1 &
-    core=$(( (core + 1) % $(nproc) ))
+    for seed in ${SEEDS:-${SEED:-41}}; do
+        out=runs/zd_opt_$name
+        [ -n "${SEEDS:-}" ] && out=${out}_s$seed
+        runs+=("$out")
+        (taskset -c $core $PY -m lolenhance.train zero-dce --data ../shared/data/lol-real --out "$out" \
+            --epochs ${EPOCHS:-12} --steps-per-epoch ${STEPS:-250} --batch-size 8 --crop-size 128 --resize 256 \
+            --learning-rate 1e-4 --constant-learning-rate ${arm[$name]} --ssim-weight 0 --synthetic-share 1.0 \
+            --identity-share 0.1 --min-ratio 0.125 --max-ratio 8 --seed "$seed" --split-seed 5 --keep-epochs \
+            --init-weights "$START" --max-minutes ${MINUTES:-85} \
+         && taskset -c $core $PY tools/validation_sweep.py zero-dce "$out" "$START" --checkpoint tail:4 \
+            --json "$out.json") > "$out.log" 2>&1 &
+        core=$(( (core + 1) % $(nproc) ))
+    done
 done
 wait
-for name in ${ARMS:-published constant}; do
-    echo "== $name"; grep "official Zero-DCE\|real_pairs" runs/zd_opt_$name.log
+for out in "${runs[@]}"; do
+    echo "== $out"; grep "official Zero-DCE\|real_pairs" "$out.log"
 done
