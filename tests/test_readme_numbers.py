@@ -99,11 +99,25 @@ def test_update_adds_the_illuminant_sweep_to_a_run_without_it(benchmark, tmp_pat
     assert "| method | tungsten, r = 1 |" in markdown and "| denoiser | 20.00 |" in markdown
 
 
+#: Where the prose that quotes measured numbers lives: the README, and the training log it links to.
+PROSE = ("README.md", "docs/training.md")
+
+
 def _assert_readme_states(stated: list[str], card: str) -> None:
-    """Every phrase of ``stated`` (built from a weights card or a result file) is in the README, whitespace aside."""
-    readme = " ".join((ROOT / "README.md").read_text().split())
-    missing = [phrase for phrase in stated if phrase not in readme]
-    assert not missing, f"README.md's prose disagrees with {card}: {missing}"
+    """Every phrase of ``stated`` (built from a weights card or a result file) is in the README or the
+    training log, whitespace aside."""
+    prose = [" ".join((ROOT / name).read_text().split()) for name in PROSE]
+    missing = [phrase for phrase in stated if not any(phrase in text for text in prose)]
+    assert not missing, f"the prose of {' and '.join(PROSE)} disagrees with {card}: {missing}"
+
+
+def test_relative_links_of_the_prose_resolve():
+    """A moved or renamed file breaks no link of the README or the training log."""
+    link = re.compile(r"\]\(([^)#:]+)(?:#[^)]*)?\)")
+    broken = [f"{name}: {target}" for name in PROSE for target in link.findall((ROOT / name).read_text())
+              if not (ROOT / name).parent.joinpath(target).resolve().exists()]
+    assert "docs/training.md" in link.findall((ROOT / "README.md").read_text())
+    assert not broken, broken
 
 
 def test_readme_prose_on_the_denoisers_last_stage_quotes_its_card():
