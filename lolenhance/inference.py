@@ -3,9 +3,10 @@
 * :func:`tile_windows` — **the one tiler**: a grid of ``tile``-sized cores, each with a window
   ``margin`` pixels wider on every side (clipped to the image). Both learned families use it:
   the DCE-Nets crop each window's output back to its core — exact, since the 7 layers of 3×3
-  convolutions see 7 pixels around each output and the margin is 8 — and the denoiser, whose
-  global branch sees the whole window, blends neighbouring windows with linear ramps across
-  their overlap (:func:`blend_weights`). Memory is bounded by the tile, not the image.
+  convolutions see 7 pixels around each output and the margin is 8 — and the denoiser blends
+  neighbouring windows with linear ramps across their overlap (:func:`blend_weights`), after a
+  first pass over the tiles that gives every window the global gate of the *whole* image.
+  Memory is bounded by the tile, not the image.
 * :func:`denoise` — the denoiser on any image (reflect-padded to its stride of 8, tiled above
   ``tile`` pixels a side, clipped to [0, 1]); optionally averaged over flips and quarter turns
   (:func:`self_ensemble`, any method's test-time geometric self-ensemble).
@@ -141,15 +142,57 @@ def blend_weights(tile: Tile, height: int, width: int, margin: int) -> np.ndarra
 
 
 # --- the denoiser ----------------------------------------------------------------------------------
-def _run_denoiser(model: keras.Model, image: np.ndarray) -> np.ndarray:
+def _pad_to_stride(image: np.ndarray) -> np.ndarray:
     height, width = image.shape[:2]
     pad_h, pad_w = (-height) % DENOISER_STRIDE, (-width) % DENOISER_STRIDE
     pads = ((0, pad_h), (0, pad_w), (0, 0))
     # reflection needs more pixels than it adds; tiny images repeat their edge instead
-    padded = np.pad(image, pads, mode="reflect") if min(height, width) > max(pad_h, pad_w) else np.pad(
+    return np.pad(image, pads, mode="reflect") if min(height, width) > max(pad_h, pad_w) else np.pad(
         image, pads, mode="edge")
-    output = np.asarray(_graph_function(model)(padded[None]))[0]
+
+
+def _run_denoiser(model: keras.Model, image: np.ndarray, gate: np.ndarray | None = None) -> np.ndarray:
+    height, width = image.shape[:2]
+    padded = _pad_to_stride(image)[None]
+    if gate is None:
+        output = np.asarray(_graph_function(model)(padded))[0]
+    else:
+        output = np.asarray(_graph_function(_denoiser_parts(model)[1])([padded, gate]))[0]
     return output[:height, :width]
+
+
+def _denoiser_parts(model: keras.Model) -> tuple[keras.Model, keras.Model]:
+    """The model's bottleneck and its gate-as-input twin (sharing its weights), built once per model."""
+    parts = getattr(model, "_lolenhance_parts", None)
+    if parts is None:
+        from lolenhance.models.denoiser import bottleneck_model, gated_model
+
+        parts = model._lolenhance_parts = (bottleneck_model(model), gated_model(model))
+    return parts
+
+
+def _whole_image_gate(model: keras.Model, image: np.ndarray, pieces: list[Tile]) -> np.ndarray:
+    """The global gate of the whole image, from its bottleneck features averaged over the tiles' cores.
+
+    The net's gate pools its bottleneck over the image it is shown; shown one window, it brightens
+    the window for what that window alone holds (a lamp in one, shadow in the next) and the tiles
+    come out at different gains. Averaging the features over every core (each bottleneck cell
+    covers 8 × 8 pixels) gives the gate the whole image would get, without holding its features.
+    """
+    from lolenhance.models.denoiser import gate_of_pooled
+
+    bottleneck = _graph_function(_denoiser_parts(model)[0])
+    total, cells = np.zeros(_denoiser_parts(model)[0].output.shape[-1], np.float64), 0
+    for piece in pieces:
+        features = np.asarray(bottleneck(_pad_to_stride(image[piece.window])[None]))[0]
+        rows, cols = ((core.start - window.start, core.stop - window.start)
+                      for core, window in zip(piece.core, piece.window))
+        block = features[rows[0] // DENOISER_STRIDE:-(-rows[1] // DENOISER_STRIDE),
+                         cols[0] // DENOISER_STRIDE:-(-cols[1] // DENOISER_STRIDE)]
+        total += block.sum(axis=(0, 1), dtype=np.float64)
+        cells += block.shape[0] * block.shape[1]
+    pooled = (total / cells).astype(np.float32)[None]
+    return np.asarray(gate_of_pooled(model, pooled), np.float32)
 
 
 def denoise(image: np.ndarray, model: keras.Model | None = None, *, tile: int = 1024, overlap: int = 64,
@@ -166,8 +209,10 @@ def denoise(image: np.ndarray, model: keras.Model | None = None, *, tile: int = 
         Images with a side longer than ``tile`` are processed in windows of at most ``tile``
         pixels a side (:func:`tile_windows`), so memory is bounded by the tile, not the image.
     overlap : int
-        Pixels shared by neighbouring windows, blended with linear ramps (hides seams: each
-        window's global branch sees only that window).
+        Pixels shared by neighbouring windows, blended with linear ramps (hides the seams that
+        zero padding leaves at a window's border). Every window is given the global gate of the
+        whole image (a first pass over the tiles averages its bottleneck features), so a tiled
+        image gets one gain, as it would whole.
     ensemble : {1, 2, 4, 8}
         Average the outputs of this many flipped and turned copies (:func:`self_ensemble`): about
         ``ensemble`` times the time for a little less noise. 1 (default): one pass, the
@@ -196,11 +241,13 @@ def denoise(image: np.ndarray, model: keras.Model | None = None, *, tile: int = 
     if height <= tile and width <= tile:
         return np.clip(_run_denoiser(model, image), 0.0, 1.0).astype(np.float32)
     margin = overlap // 2
+    pieces = tile_windows(height, width, tile - overlap, margin)
+    gate = _whole_image_gate(model, image, pieces)
     output = np.zeros_like(image)
     total = np.zeros((height, width, 1), np.float32)
-    for piece in tile_windows(height, width, tile - overlap, margin):
+    for piece in pieces:
         weight = blend_weights(piece, height, width, margin)
-        output[piece.window] += _run_denoiser(model, image[piece.window]) * weight
+        output[piece.window] += _run_denoiser(model, image[piece.window], gate) * weight
         total[piece.window] += weight
     return np.clip(output / total, 0.0, 1.0).astype(np.float32)
 

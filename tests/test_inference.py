@@ -31,6 +31,38 @@ def test_tiles_blend_without_seams(model):
     assert metrics.psnr(tiled, whole) > 40
 
 
+def _lit_corner_scene() -> np.ndarray:
+    """An embedded low image with a bright patch in one corner: windows that see different scenes."""
+    from lolenhance import embedded, io
+    from lolenhance.data import list_pairs
+
+    low = io.read_image(list_pairs(embedded.embedded_root(), "train")[0].low)
+    low[:120, :180] = np.clip(low[:120, :180] * 6.0, 0.0, 1.0)  # a lit corner, as a lamp gives
+    return low
+
+
+def test_tiles_get_the_whole_images_gain():
+    """Each window is given the whole image's global gate, so a tiled photo gets one gain."""
+    net = inference.pretrained.default_model("denoiser")
+    image = _lit_corner_scene()
+    whole = inference.denoise(image, net, tile=1024)
+    tiled = inference.denoise(image, net, tile=256, overlap=64)
+    assert metrics.psnr(tiled, whole) > 50
+    blocks = [tiled[y:y + 100, x:x + 100].mean() / whole[y:y + 100, x:x + 100].mean()
+              for y in range(0, 400, 100) for x in range(0, 600, 100)]
+    assert max(abs(ratio - 1.0) for ratio in blocks) < 0.01
+
+
+def test_a_window_alone_would_be_brightened_for_what_it_holds(monkeypatch):
+    """The scene above tells the two apart: each window's own gate gives another gain per tile."""
+    net = inference.pretrained.default_model("denoiser")
+    image = _lit_corner_scene()
+    whole = inference.denoise(image, net, tile=1024)
+    monkeypatch.setattr(inference, "_whole_image_gate", lambda *args: None)  # the window's own gate
+    per_window = inference.denoise(image, net, tile=256, overlap=64)
+    assert metrics.psnr(per_window, whole) < 45
+
+
 def test_tile_must_exceed_overlap(model):
     with pytest.raises(ValueError, match="tile"):
         inference.denoise(np.zeros((16, 16, 3), np.float32), model, tile=20, overlap=16)

@@ -29,7 +29,8 @@ from typing import Any
 import keras
 from keras import layers, ops
 
-__all__ = ["build_denoiser", "STRIDE", "SpaceToDepth", "DepthToSpace", "NeverDarkerResidual"]
+__all__ = ["build_denoiser", "STRIDE", "SpaceToDepth", "DepthToSpace", "NeverDarkerResidual", "BOTTLENECK",
+           "bottleneck_model", "gate_of_pooled", "gated_model"]
 
 #: Total stride of the network: space-to-depth (2) × two stride-2 levels. Inputs must be multiples.
 STRIDE = 8
@@ -116,6 +117,45 @@ class NeverDarkerResidual(layers.Layer):
         return tuple(shapes[0])
 
 
+#: The layer whose output is the bottleneck's features before the global gate (``(N, H/8, W/8, C)``).
+BOTTLENECK = "enc3_conv1"
+
+
+def _denoiser_layers(widths: tuple[int, int, int]) -> dict[str, layers.Layer]:
+    """Every layer of the denoiser, by name (the names the shipped weights are stored under)."""
+    w1, w2, w3 = widths
+
+    def conv(channels: int, name: str, strides: int = 1) -> layers.Layer:
+        return layers.Conv2D(channels, 3, strides=strides, padding="same", activation="relu", name=name)
+
+    named = [SpaceToDepth(2, name="space_to_depth"), conv(w1, "enc1_conv0"), conv(w1, "enc1_conv1"),
+             conv(w2, "down2", strides=2), conv(w2, "enc2_conv0"), conv(w3, "down3", strides=2),
+             conv(w3, "enc3_conv0"), conv(w3, "enc3_conv1"),
+             layers.GlobalAveragePooling2D(name="global_pool"), layers.Dense(w3, activation="relu", name="global_dense"),
+             layers.Dense(w3, activation="sigmoid", name="global_gate"), layers.Reshape((1, 1, w3), name="gate_map"),
+             layers.Multiply(name="gated"), layers.Conv2DTranspose(w2, 2, strides=2, name="up2"),
+             layers.Concatenate(name="skip2"), conv(w2, "dec2_conv0"), conv(w2, "dec2_conv1"),
+             layers.Conv2DTranspose(w1, 2, strides=2, name="up1"), layers.Concatenate(name="skip1"),
+             conv(w1, "dec1_conv0"), conv(w1, "dec1_conv1"), layers.Conv2D(12, 3, padding="same", name="to_pixels"),
+             DepthToSpace(2, name="depth_to_space"), NeverDarkerResidual(name="residual_never_darker")]
+    return {layer.name: layer for layer in named}
+
+
+def _denoiser_graph(named: dict[str, Any], low: Any, gate: Any | None = None) -> Any:
+    """The denoiser's graph on ``low``; with ``gate``, that gate instead of the one ``low``'s features give."""
+    x = named["space_to_depth"](low)
+    e1 = named["enc1_conv1"](named["enc1_conv0"](x))
+    e2 = named["enc2_conv0"](named["down2"](e1))
+    e3 = named[BOTTLENECK](named["enc3_conv0"](named["down3"](e2)))
+    if gate is None:
+        gate = named["global_gate"](named["global_dense"](named["global_pool"](e3)))
+    e3 = named["gated"]([e3, named["gate_map"](gate)])
+    d2 = named["dec2_conv1"](named["dec2_conv0"](named["skip2"]([named["up2"](e3), e2])))
+    d1 = named["dec1_conv1"](named["dec1_conv0"](named["skip1"]([named["up1"](d2), e1])))
+    residual = named["depth_to_space"](named["to_pixels"](d1))
+    return named["residual_never_darker"]([low, residual])
+
+
 def build_denoiser(widths: tuple[int, int, int] = (24, 48, 96)) -> keras.Model:
     """Build the denoiser network (untrained).
 
@@ -136,29 +176,85 @@ def build_denoiser(widths: tuple[int, int, int] = (24, 48, 96)) -> keras.Model:
     >>> build_denoiser().count_params()
     368916
     """
-
-    def convs(x: Any, channels: int, count: int, prefix: str) -> Any:
-        for index in range(count):
-            x = layers.Conv2D(channels, 3, padding="same", activation="relu", name=f"{prefix}_conv{index}")(x)
-        return x
-
-    w1, w2, w3 = widths
     inputs = keras.Input((None, None, 3), name="low")
-    x = SpaceToDepth(2, name="space_to_depth")(inputs)
-    e1 = convs(x, w1, 2, "enc1")
-    e2 = layers.Conv2D(w2, 3, strides=2, padding="same", activation="relu", name="down2")(e1)
-    e2 = convs(e2, w2, 1, "enc2")
-    e3 = layers.Conv2D(w3, 3, strides=2, padding="same", activation="relu", name="down3")(e2)
-    e3 = convs(e3, w3, 2, "enc3")
-    gate = layers.GlobalAveragePooling2D(name="global_pool")(e3)
-    gate = layers.Dense(w3, activation="relu", name="global_dense")(gate)
-    gate = layers.Dense(w3, activation="sigmoid", name="global_gate")(gate)
-    e3 = layers.Multiply(name="gated")([e3, layers.Reshape((1, 1, w3), name="gate_map")(gate)])
-    d2 = layers.Conv2DTranspose(w2, 2, strides=2, name="up2")(e3)
-    d2 = convs(layers.Concatenate(name="skip2")([d2, e2]), w2, 2, "dec2")
-    d1 = layers.Conv2DTranspose(w1, 2, strides=2, name="up1")(d2)
-    d1 = convs(layers.Concatenate(name="skip1")([d1, e1]), w1, 2, "dec1")
-    out = layers.Conv2D(12, 3, padding="same", name="to_pixels")(d1)
-    residual = DepthToSpace(2, name="depth_to_space")(out)
-    out = NeverDarkerResidual(name="residual_never_darker")([inputs, residual])
-    return keras.Model(inputs, out, name="denoiser")
+    return keras.Model(inputs, _denoiser_graph(_denoiser_layers(widths), inputs), name="denoiser")
+
+
+def bottleneck_model(model: keras.Model) -> keras.Model:
+    """The part of a denoiser that its global gate reads: image → bottleneck features.
+
+    Parameters
+    ----------
+    model : keras.Model
+        A :func:`build_denoiser` model (trained or not); the result shares its layers and weights.
+
+    Returns
+    -------
+    keras.Model
+        ``(N, H, W, 3)`` → ``(N, H/8, W/8, C)``, the features the gate averages over the image.
+
+    Examples
+    --------
+    >>> bottleneck_model(build_denoiser()).output.shape
+    (None, None, None, 96)
+    """
+    return keras.Model(model.input, model.get_layer(BOTTLENECK).output, name="denoiser_bottleneck")
+
+
+def gate_of_pooled(model: keras.Model, pooled: Any) -> Any:
+    """The global gate for bottleneck features whose mean over the image is ``pooled``.
+
+    Parameters
+    ----------
+    model : keras.Model
+        A :func:`build_denoiser` model.
+    pooled : (N, C) array
+        Mean of :func:`bottleneck_model`'s output over height and width.
+
+    Returns
+    -------
+    (N, C) tensor
+        The gate, in (0, 1).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> net = build_denoiser()
+    >>> tuple(gate_of_pooled(net, np.zeros((1, 96), np.float32)).shape)
+    (1, 96)
+    """
+    return model.get_layer("global_gate")(model.get_layer("global_dense")(pooled))
+
+
+def gated_model(model: keras.Model) -> keras.Model:
+    """The denoiser with its global gate given as an input instead of read off the image.
+
+    Tiled inference gives every tile the gate of the whole image (its features averaged over all
+    tiles, :func:`bottleneck_model`, :func:`gate_of_pooled`), so that no tile is brightened for
+    what it alone holds: with ``(image, gate of image)`` it is ``model`` itself.
+
+    Parameters
+    ----------
+    model : keras.Model
+        A :func:`build_denoiser` model; the result shares its layers and weights.
+
+    Returns
+    -------
+    keras.Model
+        ``[(N, H, W, 3), (N, C)]`` → ``(N, H, W, 3)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> net = build_denoiser()
+    >>> image = np.full((1, 16, 24, 3), 0.2, np.float32)
+    >>> pooled = np.asarray(bottleneck_model(net)(image)).mean(axis=(1, 2))
+    >>> gate = np.asarray(gate_of_pooled(net, pooled))
+    >>> gated = gated_model(net)([image, gate])
+    >>> bool(np.allclose(np.asarray(gated), np.asarray(net(image)), atol=1e-6))
+    True
+    """
+    named = {layer.name: layer for layer in model.layers}
+    low = keras.Input((None, None, 3), name="low")
+    gate = keras.Input((named["global_gate"].units,), name="gate")
+    return keras.Model([low, gate], _denoiser_graph(named, low, gate), name="denoiser_gated")
