@@ -181,8 +181,9 @@ def _whole_image_gate(model: keras.Model, image: np.ndarray, pieces: list[Tile])
     """
     from lolenhance.models.denoiser import gate_of_pooled
 
-    bottleneck = _graph_function(_denoiser_parts(model)[0])
-    total, cells = np.zeros(_denoiser_parts(model)[0].output.shape[-1], np.float64), 0
+    features_of = _denoiser_parts(model)[0]
+    bottleneck = _graph_function(features_of)
+    total, cells = np.zeros(features_of.output.shape[-1], np.float64), 0
     for piece in pieces:
         features = np.asarray(bottleneck(_pad_to_stride(image[piece.window])[None]))[0]
         rows, cols = ((core.start - window.start, core.stop - window.start)
