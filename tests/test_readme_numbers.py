@@ -583,6 +583,23 @@ def test_readme_prose_on_the_zero_dce_replication_quotes_its_card():
         k: v for k, v in card["config"].items() if k not in ("seed", "init_weights")}, "the README says: the same pair"
 
 
+def test_prose_on_the_second_optimiser_stage_quotes_its_card():
+    """Z10, a second stage of the authors' optimiser: the numbers are its card entry, its verdict re-derived."""
+    card = json.loads((ROOT / "lolenhance" / "weights" / "zero_dce.json").read_text())
+    (stage,) = [entry for entry in card["stages_not_shipped"] if entry.get("stage", "").startswith("Z10")]
+    gaps = stage["official_gap_db"]
+    start, soup = gaps["stage 5 (shipped)"], gaps["Z10 candidate: equal average of both runs' last four epochs"]
+    seeds = [gaps[f"Z10{arm} (seed {seed}) tail average"]["sum"] for arm, seed in (("a", 43), ("b", 44))]
+    worst = max(soup["per_ratio"], key=soup["per_ratio"].get)
+    change = stage["real_pair_change_db"]["Z10 candidate: equal average of both runs' last four epochs"]["mean"]
+    stated = [f"summed distance of {soup['sum']:.2f} dB against the start's {start['sum']:.2f}",
+              f"({seeds[0]:.2f} and {seeds[1]:.2f} for the two seeds alone)",
+              f"largest gap {soup['largest']:.2f} dB (r = {worst})", f"the real pairs up by {change:.2f} dB"]
+    _assert_readme_states(stated, "lolenhance/weights/zero_dce.json")
+    assert soup["sum"] > start["sum"] - 1.0 and soup["largest"] >= start["largest"], "the prose says (a) and (b) failed"
+    assert all(gap > start["sum"] for gap in seeds), "the prose says both seeds moved away"
+
+
 def test_readme_prose_on_keeping_the_hue_quotes_the_benchmark():
     """The colour="keep" paragraph's numbers are the benchmark JSON's hue-kept curve row beside the curve's."""
     results = json.loads(RESULTS.read_text())

@@ -20,7 +20,7 @@
 #   FROM      the commit whose shipped Zero-DCE weights the runs start from (default 02161d2, stage 4)
 #   SEEDS     several seeds of each arm, side by side (e.g. "43 44"); each run's folder is then
 #             runs/zd_opt_NAME_sSEED (default: SEED alone, in runs/zd_opt_NAME as before)
-# Stage 6's candidates, a second stage of the published optimiser from stage 5 (rule in the commit
+# Stage 6's candidates, a second stage of the published optimiser from stage 5 (Z10 in the card, not shipped; rule in the commit
 # that added FROM and SEEDS): FROM=e61f2f3 ARMS=published SEEDS="43 44" bash tools/zero_dce_optimiser.sh
 set -u
 cd "$(dirname "$0")/.."
