@@ -7,6 +7,7 @@ committed unexecuted, half-executed or with what changes on every run.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -30,6 +31,21 @@ def test_notebook_holds_nothing_that_changes_per_run(path: Path) -> None:
     assert set(notebook["metadata"].get("language_info", {})) <= {"name"}, "Python version in the metadata"
     for cell in notebook["cells"]:
         assert "execution" not in cell.get("metadata", {}), f"{path.name}: execution timestamps"
+
+
+#: A duration in an output: it would change whenever the benchmark is re-measured or a run is timed.
+TIMING = re.compile(r"\b\d+(?:\.\d+)?\s?(?:ms|seconds|min)\b")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.stem)
+def test_notebook_outputs_state_no_timing(path: Path) -> None:
+    """Timings live in the benchmark's table (README), never in a committed output."""
+    found = []
+    for index, cell in enumerate(json.loads(path.read_text())["cells"]):
+        for output in cell.get("outputs", []):
+            text = "".join(output.get("text", "")) + "".join(output.get("data", {}).get("text/plain", ""))
+            found += [f"cell {index}: {match.group(0)}" for match in TIMING.finditer(text)]
+    assert not found, f"{path.name}: timings in the outputs {found}"
 
 
 def test_notebooks_stay_small() -> None:
