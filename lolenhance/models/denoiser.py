@@ -15,7 +15,10 @@ Architecture (:func:`build_denoiser`): a three-level U-Net that works at **half 
   input, so the identity — what a well-exposed photo needs — is the easy answer (zero residual);
 * **never darker on average** (:class:`NeverDarkerResidual`): the residual's mean over the image
   is floored at zero (``output = x + r − min(0, mean(r))``), so no input comes out with a lower
-  mean brightness than it went in with — by construction, not by training.
+  mean brightness than it went in with — by construction, not by training;
+* the gate can be **given** instead of read off the input (:func:`gated_model`, with
+  :func:`bottleneck_model` and :func:`gate_of_pooled`), so that tiled inference of a large photo
+  gives every tile the gate of the whole image rather than of what that tile holds.
 
 Every layer is a registered Keras class, so the model round-trips through a ``.keras`` file.
 Running it on images of any size (padding to the stride, tiles) is
