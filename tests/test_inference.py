@@ -31,21 +31,22 @@ def test_tiles_blend_without_seams(model):
     assert metrics.psnr(tiled, whole) > 40
 
 
-def _lit_corner_scene() -> np.ndarray:
-    """An embedded low image with a bright patch in one corner: windows that see different scenes."""
+@pytest.fixture(scope="module")
+def lit_corner():
+    """The shipped denoiser, an embedded low image with a bright patch in one corner (windows that see
+    different scenes) and its whole-image output."""
     from lolenhance import embedded, io
     from lolenhance.data import list_pairs
 
+    net = inference.pretrained.default_model("denoiser")
     low = io.read_image(list_pairs(embedded.embedded_root(), "train")[0].low)
     low[:120, :180] = np.clip(low[:120, :180] * 6.0, 0.0, 1.0)  # a lit corner, as a lamp gives
-    return low
+    return net, low, inference.denoise(low, net, tile=1024)
 
 
-def test_tiles_get_the_whole_images_gain():
+def test_tiles_get_the_whole_images_gain(lit_corner):
     """Each window is given the whole image's global gate, so a tiled photo gets one gain."""
-    net = inference.pretrained.default_model("denoiser")
-    image = _lit_corner_scene()
-    whole = inference.denoise(image, net, tile=1024)
+    net, image, whole = lit_corner
     tiled = inference.denoise(image, net, tile=256, overlap=64)
     assert metrics.psnr(tiled, whole) > 50
     blocks = [tiled[y:y + 100, x:x + 100].mean() / whole[y:y + 100, x:x + 100].mean()
@@ -53,11 +54,9 @@ def test_tiles_get_the_whole_images_gain():
     assert max(abs(ratio - 1.0) for ratio in blocks) < 0.01
 
 
-def test_a_window_alone_would_be_brightened_for_what_it_holds(monkeypatch):
+def test_a_window_alone_would_be_brightened_for_what_it_holds(lit_corner, monkeypatch):
     """The scene above tells the two apart: each window's own gate gives another gain per tile."""
-    net = inference.pretrained.default_model("denoiser")
-    image = _lit_corner_scene()
-    whole = inference.denoise(image, net, tile=1024)
+    net, image, whole = lit_corner
     monkeypatch.setattr(inference, "_whole_image_gate", lambda *args: None)  # the window's own gate
     per_window = inference.denoise(image, net, tile=256, overlap=64)
     assert metrics.psnr(per_window, whole) < 45
