@@ -185,6 +185,10 @@ def _enhance(args: argparse.Namespace) -> int:
         flags = " and ".join(_CURVE_FLAGS[name] for name in options)
         print(f"lolenhance enhance: error: {flags} applies to curve and zero-dce, not {method}", file=sys.stderr)
         return 2
+    if args.weights is not None and method not in _TENSORFLOW_METHODS:
+        print(f"lolenhance enhance: error: --weights applies to denoiser, curve and zero-dce, not {method}",
+              file=sys.stderr)
+        return 2
     if method in _TENSORFLOW_METHODS:
         try:
             _import_tensorflow_quietly()
@@ -192,7 +196,18 @@ def _enhance(args: argparse.Namespace) -> int:
             print(f"lolenhance enhance: error: --method {method} needs TensorFlow, which could not be imported: "
                   f"{error}", file=sys.stderr)
             return 1
+    if args.weights is not None:
+        from lolenhance.pretrained import WeightsError
+        from lolenhance.train import load_weights_file
+
+        try:  # before any image: a file that does not load stops the batch with one line
+            options["model"] = load_weights_file(method, args.weights)
+        except WeightsError as error:
+            print(f"lolenhance enhance: error: --weights {error}", file=sys.stderr)
+            return 2
     settings = {**options, **({"self-ensemble": args.self_ensemble} if args.self_ensemble != 1 else {})}
+    if "model" in settings:
+        settings["model"] = os.path.basename(args.weights)
     if settings:
         from functools import partial
 
@@ -367,6 +382,13 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"average the method's outputs on K flipped and turned copies of each image, K in "
         f"{{{', '.join(map(str, SELF_ENSEMBLE_SIZES))}}}: about K times the time; the benchmark measures the "
         "denoiser's ×8 (default 1: one pass)",
+    )
+    enhance.add_argument(
+        "--weights", metavar="FILE",
+        help="denoiser / curve / zero-dce: run these weights instead of the shipped ones: inference weights "
+        "(lolenhance.train.export_weights, lolenhance/weights/*.weights.h5) or a training run's checkpoint "
+        "(RUN/best.weights.h5), of any denoiser width or curve exposure reading; curve then applies 8 "
+        "iterations unless --iterations says otherwise (the automatic count is calibrated for the shipped weights)",
     )
     enhance.set_defaults(handler=_enhance)
 

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     import keras
 
 __all__ = ["KINDS", "WEIGHTS_DIR", "WeightsError", "weights_path", "card", "load", "default_model",
-           "exposure_features_of", "first_that_loads"]
+           "exposure_features_of", "first_that_loads", "is_weights_file", "failure_summary"]
 
 #: The learned models that ship with weights.
 KINDS = ("denoiser", "curve", "zero-dce")
@@ -92,7 +92,18 @@ def _build(kind: str, options: dict[str, Any]) -> keras.Model:
     # TensorFlow loads when a network is built: reading cards and paths stays instant
     from lolenhance.models import build_dce_net, build_denoiser
 
-    return build_denoiser() if kind == "denoiser" else build_dce_net(kind, **options)
+    return build_denoiser(**options) if kind == "denoiser" else build_dce_net(kind, **options)
+
+
+def _architectures(kind: str) -> list[dict[str, Any]]:
+    """The builder options of every architecture a weights file of ``kind`` may be for, most usual first."""
+    if kind == "curve":
+        return [{"exposure_features": features} for features in EXPOSURE_FEATURES] + [{"exposure_input": False}]
+    if kind == "denoiser":
+        from lolenhance.models.denoiser import DENOISER_WIDTHS
+
+        return [{"widths": widths} for widths in DENOISER_WIDTHS.values()]
+    return [{}]
 
 
 def exposure_features_of(net: keras.Model) -> str:
@@ -168,7 +179,8 @@ def load(kind: str, path: str | os.PathLike | None = None) -> keras.Model:
     kind : {"denoiser", "curve", "zero-dce"}
     path : str, path-like or None
         A ``.weights.h5`` file; default: :func:`weights_path` ``(kind)``. ``"curve"`` weights with
-        and without the exposure input load, told any reading of it (:data:`lolenhance.curves.EXPOSURE_FEATURES`).
+        and without the exposure input load, told any reading of it (:data:`lolenhance.curves.EXPOSURE_FEATURES`);
+        ``"denoiser"`` weights of any width (:data:`lolenhance.models.denoiser.DENOISER_WIDTHS`).
 
     Returns
     -------
@@ -185,24 +197,65 @@ def load(kind: str, path: str | os.PathLike | None = None) -> keras.Model:
     >>> load("curve").name
     'dce_net_curve'
     """
-    import h5py
-
     _check_kind(kind)
     path = Path(path) if path is not None else weights_path(kind)
-    if not path.is_file():
-        raise WeightsError(f"{path}: weights file not found")
-    if path.stat().st_size == 0:
-        raise WeightsError(f"{path}: weights file is empty (0 bytes)")
-    if not h5py.is_hdf5(path):
-        raise WeightsError(f"{path}: not an HDF5 weights file (truncated or wrong format)")
-    curve_options = [{"exposure_features": features} for features in EXPOSURE_FEATURES] + [{"exposure_input": False}]
+    problem = _file_problem(path)
+    if problem:
+        raise WeightsError(f"{path}: {problem}")
     try:
-        return first_that_loads([partial(_build, kind, options) for options in (curve_options if kind == "curve" else [{}])],
-                                path)
+        return first_that_loads([partial(_build, kind, options) for options in _architectures(kind)], path)
     except Exception as failure:  # Keras raises ValueError/KeyError/OSError depending on the mismatch
         raise WeightsError(
-            f"{path}: does not fit the {kind} architecture or is damaged ({type(failure).__name__}: {failure})"
+            f"{path}: does not fit the {kind} architecture or is damaged ({failure_summary(failure)})"
         ) from failure
+
+
+def _file_problem(path: Path) -> str | None:
+    """What makes ``path`` no weights file at all (missing, empty, not HDF5), or None."""
+    import h5py
+
+    if not path.is_file():
+        return "weights file not found"
+    if path.stat().st_size == 0:
+        return "weights file is empty (0 bytes)"
+    if not h5py.is_hdf5(path):
+        return "not an HDF5 weights file (truncated or wrong format)"
+    return None
+
+
+def failure_summary(error: BaseException, limit: int = 160) -> str:
+    """``"Type: first line of the message"``, at most ``limit`` characters.
+
+    Keras's message for weights that do not fit a model lists every tensor it could not load, values
+    included (hundreds of lines); a user needs its first line.
+
+    Examples
+    --------
+    >>> failure_summary(ValueError("shapes differ" + chr(10) + "[[0.1 0.2] ...]"))
+    'ValueError: shapes differ'
+    """
+    lines = str(error).strip().splitlines()
+    text = f"{type(error).__name__}: {lines[0] if lines else ''}".rstrip(": ")
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def is_weights_file(path: str | os.PathLike) -> bool:
+    """Whether ``path`` is a non-empty HDF5 file: a weights file of *some* network.
+
+    Parameters
+    ----------
+    path : str or path-like
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> is_weights_file(weights_path("curve")), is_weights_file(WEIGHTS_DIR / "curve.json")
+    (True, False)
+    """
+    return _file_problem(Path(path)) is None
 
 
 def default_model(kind: str) -> keras.Model:

@@ -158,6 +158,9 @@ class TrainConfig:
     exposure_features : {"mean", "mean_highlights", "mean_upper", "mean_unclipped"}
         ``"curve"`` only: what the net is told of the whole image's exposure
         (:func:`lolenhance.curves.image_exposure`); ``"mean"``, as every stage shipped so far.
+    denoiser_width : {"base", "wide"}
+        ``"denoiser"`` only: the channel widths of its three levels
+        (:data:`lolenhance.models.denoiser.DENOISER_WIDTHS`); ``"base"``, as every stage shipped so far.
     """
 
     epochs: int = 40
@@ -191,6 +194,7 @@ class TrainConfig:
     clip_norm: float = 0.0
     weight_decay: float = 0.0
     exposure_features: str = "mean"
+    denoiser_width: str = "base"
 
     def split(self, pairs: list[Pair]) -> tuple[list[Pair], list[Pair]]:
         """``(train, val)`` of ``pairs`` as this run splits them (:func:`split_train_val` or :func:`fold_split`)."""
@@ -823,11 +827,14 @@ def train_denoiser(
     keras.Model
     """
     # Keras and TensorFlow load when a training starts, so `lolenhance --help` stays fast
-    from lolenhance.models import build_denoiser
+    from lolenhance.models import DENOISER_WIDTHS, build_denoiser
     from lolenhance.models.losses import l1_ssim_loss
 
+    if config.denoiser_width not in DENOISER_WIDTHS:
+        raise ValueError(f"denoiser_width must be one of {sorted(DENOISER_WIDTHS)}, got {config.denoiser_width!r}")
+
     def build() -> keras.Model:
-        model = build_denoiser()
+        model = build_denoiser(DENOISER_WIDTHS[config.denoiser_width])
         if config.init_weights:
             model.load_weights(config.init_weights)
         return model
@@ -909,12 +916,11 @@ def load_checkpoint(model_kind: str, path: str | os.PathLike) -> keras.Model:
     keras.Model
         The network :mod:`lolenhance.inference` runs (for the curve models, the enhancer's ``net``).
     """
-    from lolenhance.models import CurveEnhancer, build_denoiser
+    from lolenhance.models import DENOISER_WIDTHS, CurveEnhancer, build_denoiser
 
     if model_kind == "denoiser":
-        model = build_denoiser()
-        model.load_weights(path)
-        return model
+        # a checkpoint does not say its widths: only one preset's shapes fit
+        return pretrained.first_that_loads([partial(build_denoiser, widths) for widths in DENOISER_WIDTHS.values()], path)
     # a checkpoint does not say what its net was told: each reading is tried until the shapes fit
     readings = EXPOSURE_FEATURES if model_kind == "curve" else ("mean",)
     enhancer = pretrained.first_that_loads(
@@ -945,10 +951,13 @@ def load_weights_file(model_kind: str, path: str | os.PathLike) -> keras.Model:
         # a checkpoint is read as inference weights first (the warnings of that failed try are dropped)
         return pretrained.load(model_kind, path)
     except pretrained.WeightsError as first:
+        if not pretrained.is_weights_file(path):  # missing, empty or not HDF5: no checkpoint either
+            raise
         try:
             return load_checkpoint(model_kind, path)
         except Exception as error:  # Keras raises ValueError/KeyError/OSError depending on the mismatch
-            raise pretrained.WeightsError(f"{first} (nor is it a {model_kind} training checkpoint: {error})") from error
+            raise pretrained.WeightsError(
+                f"{first} (nor is it a {model_kind} training checkpoint: {pretrained.failure_summary(error)})") from error
 
 
 def average_weights(model_kind: str, sources: list[tuple[str | os.PathLike, float]]) -> keras.Model:
@@ -1105,6 +1114,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
             parser.add_argument(flag, default=None, help="start from these weights (fine-tuning)")
         elif name == "exposure_features":
             parser.add_argument(flag, choices=sorted(EXPOSURE_FEATURES), default=value, help=f"default {value}")
+        elif name == "denoiser_width":
+            parser.add_argument(flag, choices=["base", "wide"], default=value,
+                                help=f"denoiser only: channel widths (models.denoiser.DENOISER_WIDTHS), default {value}")
         else:
             kind = float if isinstance(value, float) or name == "max_minutes" else int
             parser.add_argument(flag, type=kind, default=value, help=f"default {value}")

@@ -325,6 +325,54 @@ def test_missing_input_and_empty_folder_are_listed(tmp_path, capsys):
     assert not out.exists(), "nothing to write: no output folder is created"
 
 
+def test_weights_of_ones_own_run_on_the_command_line(inputs, tmp_path, capsys):
+    """A wide denoiser's weights and a curve run's checkpoint run as the library runs them."""
+    import keras
+
+    from lolenhance import inference, train
+    from lolenhance.models import DENOISER_WIDTHS, CurveEnhancer, build_denoiser
+
+    image = read_image(inputs / "a.png")
+    keras.utils.set_random_seed(5)
+    wide = build_denoiser(DENOISER_WIDTHS["wide"])
+    wide.save_weights(tmp_path / "wide.weights.h5")
+    status, _, _ = _run(capsys, str(inputs / "a.png"), "-m", "denoiser", "--weights", str(tmp_path / "wide.weights.h5"),
+                        "-o", str(tmp_path / "wide"))
+    assert status == 0
+    written = read_image(tmp_path / "wide" / "a.png") * 255
+    assert np.abs(written - np.round(inference.denoise(image, wide) * 255)).max() <= 1
+    assert np.abs(written - np.round(inference.denoise(image) * 255)).max() > 1, "not the shipped weights"
+    # a training checkpoint of the curve model (the enhancer around its net), 8 iterations by default
+    enhancer = CurveEnhancer("curve")
+    enhancer.save_weights(tmp_path / "best.weights.h5")
+    net = train.load_checkpoint("curve", tmp_path / "best.weights.h5")
+    status, _, _ = _run(capsys, str(inputs / "a.png"), "-m", "curve", "--weights", str(tmp_path / "best.weights.h5"),
+                        "-o", str(tmp_path / "curve"))
+    assert status == 0
+    expected = np.round(inference.enhance_curves(image, "curve", 8, model=net) * 255)
+    assert np.abs(read_image(tmp_path / "curve" / "a.png") * 255 - expected).max() <= 1
+
+
+@pytest.mark.parametrize(("method", "content", "message"), [
+    ("denoiser", None, "missing.weights.h5: weights file not found"),
+    ("denoiser", b"", "bad.weights.h5: weights file is empty (0 bytes)"),
+    ("curve", b"not hdf5", "bad.weights.h5: not an HDF5 weights file"),
+    ("zero-dce", "curve", "bad.weights.h5: does not fit the zero-dce architecture"),
+    ("gamma", b"", "--weights applies to denoiser, curve and zero-dce, not gamma"),
+])
+def test_weights_that_do_not_load_stop_before_any_image(inputs, tmp_path, capsys, method, content, message):
+    from lolenhance import pretrained
+
+    path = tmp_path / ("missing.weights.h5" if content is None else "bad.weights.h5")
+    if content == "curve":
+        path.write_bytes(pretrained.weights_path("curve").read_bytes())
+    elif content is not None:
+        path.write_bytes(content)
+    status, _, stderr = _run(capsys, str(inputs / "a.png"), "-m", method, "--weights", str(path), "-o", str(tmp_path / "out"))
+    assert status == 2 and message in stderr and len(stderr.strip().splitlines()) == 1, stderr
+    assert not (tmp_path / "out").exists()
+
+
 def test_unknown_method_is_a_usage_error(inputs, tmp_path, capsys):
     with pytest.raises(SystemExit) as exit_info:
         cli.main(["enhance", str(inputs), "-m", "magic", "-o", str(tmp_path / "out")])

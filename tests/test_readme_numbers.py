@@ -665,3 +665,18 @@ def test_readme_data_table_quotes_the_real_lol_statistics():
     _assert_readme_states(stated, "benchmarks/results/lol-real-test-stats.json and the stats reference")
     assert test["exposure_ratio"]["median"] < train["exposure_ratio"]["median"], "the README says shorter ratios"
     assert test["mean_low"]["median"] > train["mean_low"]["median"], "the README says brighter low frames"
+
+
+def test_training_log_on_the_wider_denoiser_quotes_its_measurements():
+    """The wide denoiser's size and speed in the training log are benchmarks/denoiser_widths.py's JSON."""
+    measured = json.loads((ROOT / "benchmarks" / "results" / "denoiser_widths.json").read_text())
+    base, wide = measured["presets"]["base"], measured["presets"]["wide"]
+    budget = measured["budget"]
+    stated = [f"The shipped denoiser has {base['params']:,} parameters and takes {base['ms_600x400']:.1f} ms per 600×400",
+              f"issue 14 allows {budget['max_params'] / 1e6:.1f} M parameters and {budget['max_ms_600x400']:.0f} ms",
+              f"from {base['widths'][0]} and {base['widths'][1]} to {wide['widths'][0]} and {wide['widths'][1]} channels",
+              f"{wide['params']:,} parameters, {wide['ms_600x400']:.1f} ms per 600×400 and {wide['ms_1920x1080']:.1f} ms "
+              "per 1920×1080"]
+    _assert_readme_states(stated, "benchmarks/results/denoiser_widths.json")
+    script = (ROOT / "tools" / "device" / "fresh_lineage.sh").read_text()
+    assert "--denoiser-width wide" in script and f"{wide['params']:,}".replace(",", " ") in script

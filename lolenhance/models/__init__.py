@@ -14,9 +14,9 @@ this package is imported. Shipped weights are loaded by :mod:`lolenhance.pretrai
 """
 
 from lolenhance.models.dce_net import AlphaThreshold, ConditioningPlanes, CurveEnhancer, build_dce_net
-from lolenhance.models.denoiser import DepthToSpace, NeverDarkerResidual, SpaceToDepth, build_denoiser
+from lolenhance.models.denoiser import DENOISER_WIDTHS, DepthToSpace, NeverDarkerResidual, SpaceToDepth, build_denoiser
 
 __all__ = [
     "build_dce_net", "CurveEnhancer", "ConditioningPlanes", "AlphaThreshold", "build_denoiser", "SpaceToDepth", "DepthToSpace",
-    "NeverDarkerResidual",
+    "NeverDarkerResidual", "DENOISER_WIDTHS",
 ]

@@ -5,8 +5,8 @@ Architecture (:func:`build_denoiser`): a three-level U-Net that works at **half 
 * the input is rearranged by space-to-depth (2×2 pixels → 12 channels), so every convolution
   runs on a quarter of the pixels — the main reason it needs ~30 ms per 600×400 image on two CPU
   cores where a full-resolution U-Net of similar size needs ~180 ms;
-* encoder widths 24 → 48 → 96 with strided 3×3 convolutions, decoder with transposed
-  convolutions and concatenation skips;
+* encoder widths 24 → 48 → 96 (:data:`DENOISER_WIDTHS` ``"base"``; ``"wide"`` is 32 → 64 → 96)
+  with strided 3×3 convolutions, decoder with transposed convolutions and concatenation skips;
 * a **global branch** at the bottleneck: global-average-pooled features pass through two dense
   layers and gate the bottleneck channels (squeeze-and-excitation, Hu et al. CVPR 2018). Low-light
   restoration is dominated by a global gain that a purely local network with a bounded receptive
@@ -32,7 +32,7 @@ from typing import Any
 import keras
 from keras import layers, ops
 
-__all__ = ["build_denoiser", "STRIDE", "SpaceToDepth", "DepthToSpace", "NeverDarkerResidual", "BOTTLENECK",
+__all__ = ["build_denoiser", "DENOISER_WIDTHS", "STRIDE", "SpaceToDepth", "DepthToSpace", "NeverDarkerResidual", "BOTTLENECK",
            "bottleneck_model", "gate_of_pooled", "gated_model"]
 
 #: Total stride of the network: space-to-depth (2) × two stride-2 levels. Inputs must be multiples.
@@ -120,6 +120,13 @@ class NeverDarkerResidual(layers.Layer):
         return tuple(shapes[0])
 
 
+#: Channel widths of the three U-Net levels, by name: ``"base"`` is the shipped architecture
+#: (368 916 parameters); ``"wide"`` (483 020) spends issue 14's larger budget (at most 0.5 M
+#: parameters and 120 ms per 600×400 image) on the two finer levels, which see the noise and the
+#: edges, and keeps the bottleneck and its global gate as they are.
+#: ``benchmarks/denoiser_widths.py`` measures both.
+DENOISER_WIDTHS: dict[str, tuple[int, int, int]] = {"base": (24, 48, 96), "wide": (32, 64, 96)}
+
 #: The layer whose output is the bottleneck's features before the global gate (``(N, H/8, W/8, C)``).
 BOTTLENECK = "enc3_conv1"
 
@@ -159,13 +166,14 @@ def _denoiser_graph(named: dict[str, Any], low: Any, gate: Any | None = None) ->
     return named["residual_never_darker"]([low, residual])
 
 
-def build_denoiser(widths: tuple[int, int, int] = (24, 48, 96)) -> keras.Model:
+def build_denoiser(widths: tuple[int, int, int] = DENOISER_WIDTHS["base"]) -> keras.Model:
     """Build the denoiser network (untrained).
 
     Parameters
     ----------
     widths : tuple of 3 int
-        Channels of the three U-Net levels (the shipped weights use the default).
+        Channels of the three U-Net levels (:data:`DENOISER_WIDTHS`; the shipped weights use the
+        default, ``"base"``).
 
     Returns
     -------
@@ -178,6 +186,8 @@ def build_denoiser(widths: tuple[int, int, int] = (24, 48, 96)) -> keras.Model:
     --------
     >>> build_denoiser().count_params()
     368916
+    >>> build_denoiser(DENOISER_WIDTHS["wide"]).count_params()
+    483020
     """
     inputs = keras.Input((None, None, 3), name="low")
     return keras.Model(inputs, _denoiser_graph(_denoiser_layers(widths), inputs), name="denoiser")
