@@ -680,3 +680,33 @@ def test_training_log_on_the_wider_denoiser_quotes_its_measurements():
     _assert_readme_states(stated, "benchmarks/results/denoiser_widths.json")
     script = (ROOT / "tools" / "device" / "fresh_lineage.sh").read_text()
     assert "--denoiser-width wide" in script and f"{wide['params']:,}".replace(",", " ") in script
+
+
+def test_training_log_on_where_the_lol_targets_are_missed_quotes_its_json():
+    """The anatomy of the shipped models' LOL gap in the training log is tools/lol_gap_anatomy.py's JSON,
+    and its Test PSNRs are the README benchmark's."""
+    record = json.loads((ROOT / "benchmarks" / "results" / "lol_gap_anatomy.json").read_text())
+    bench = json.loads((ROOT / "benchmarks" / "results" / "lol-real-test.json").read_text())
+    test, train_ = record["test"], record["train_in_sample"]
+    den, cur, den_train = test["methods"]["denoiser"], test["methods"]["curve"], train_["methods"]["denoiser"]
+    assert test["pairs"] == 29 and train_["pairs"] == 140
+    assert den["psnr"] == round(bench["rows"]["denoiser"]["psnr"], 2)
+    assert den["gt_mean_psnr"] == round(bench["rows"]["denoiser"]["psnr_gt_mean"], 2)
+    den_ratio, cur_ratio = den["brightness_ratio_q10_q50_q90"], cur["brightness_ratio_q10_q50_q90"]
+    exposure, trained = test["lol_exposure_ratio_q10_q50_q90"], train_["lol_exposure_ratio_q10_q50_q90"]
+    stated = [f"The denoiser's {den['psnr']:.2f} dB becomes {den['gt_mean_psnr']:.2f} dB",
+              f"and {den['channel_mean_psnr']:.2f} dB once each channel is",
+              f"Its outputs lie at {den_ratio[0]:.2f} to {den_ratio[2]:.2f} times their reference's brightness",
+              f"the same three readings are {den_train['psnr']:.2f}, {den_train['gt_mean_psnr']:.2f} and "
+              f"{den_train['channel_mean_psnr']:.2f} dB",
+              f"runs from {exposure[0]:.1f} to {exposure[2]:.1f} on Test (median {exposure[1]:.1f}) and from "
+              f"{trained[0]:.1f} to {trained[2]:.1f} on Train (median {trained[1]:.1f})",
+              "the references' own brightness runs from {:.2f} to {:.2f} on Test".format(
+                  *test["lol_reference_brightness_q10_q50_q90"][::2]),
+              f"{cur['psnr']:.2f}, {cur['gt_mean_psnr']:.2f} and {cur['channel_mean_psnr']:.2f} dB on Test, with outputs "
+              f"at {cur_ratio[0]:.2f} to {cur_ratio[2]:.2f} of their reference's brightness"]
+    _assert_readme_states(stated, "benchmarks/results/lol_gap_anatomy.json")
+    # the reading's claim: scaling forgives, in this order, and the structure is as good on Test as in-sample
+    assert den["psnr"] < den["gt_mean_psnr"] < den["channel_mean_psnr"]
+    assert den["gt_mean_psnr"] >= 24.0, "the README says the brightness-scaled outputs pass the PSNR target"
+    assert abs(den["channel_mean_psnr"] - den_train["channel_mean_psnr"]) < 0.5
