@@ -229,6 +229,16 @@ def failure_summary(error: BaseException, limit: int = 160) -> str:
     Keras's message for weights that do not fit a model lists every tensor it could not load, values
     included (hundreds of lines); a user needs its first line.
 
+    Parameters
+    ----------
+    error : BaseException
+    limit : int
+        Longest summary; a longer one is cut and ends in "…".
+
+    Returns
+    -------
+    str
+
     Examples
     --------
     >>> failure_summary(ValueError("shapes differ" + chr(10) + "[[0.1 0.2] ...]"))
