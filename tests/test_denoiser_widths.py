@@ -61,6 +61,8 @@ def test_width_option_on_the_command_line_and_in_the_config():
     parser = argparse.ArgumentParser()
     train.add_arguments(parser)
     assert parser.parse_args(["denoiser", "--out", "x"]).denoiser_width == "base"
+    choices = next(action.choices for action in parser._actions if action.dest == "denoiser_width")
+    assert sorted(choices) == sorted(DENOISER_WIDTHS), "the option's choices are the presets"
     assert train.config_from_arguments(parser.parse_args(["denoiser", "--out", "x", "--denoiser-width", "wide"])
                                        ).denoiser_width == "wide"
     with pytest.raises(SystemExit):
