@@ -12,18 +12,25 @@
 #   "base": otherwise (the interval below 0 is "clearly worse"; straddling 0, "undecided": the
 #   smaller, faster net stays);
 # and how far seed 12 is from seed 11 for each recipe, which sizes what one run can say.
-# Into runs/fresh_lineage_scores.json, printed as well.
+# Into runs/fresh_lineage_scores.json, printed as well. Beside it, a diagnostic that no rule reads
+# (tools/lol_gap_anatomy.py, into runs/fresh_KIND_anatomy.json): each run's held-out real pairs as
+# they are, scaled to the reference's brightness and scaled per channel, so that a difference can
+# be told apart as one of brightness, colour or structure.
 #   PY   the Python to use (default .venv/bin/python)
 set -eu
 cd "$(dirname "$0")/.."
 PY=${PY:-.venv/bin/python}
+best() { local run; for run in "$@"; do [ -f "$run/best.weights.h5" ] && echo "$run/best.weights.h5"; done; return 0; }
 score() {  # KIND RUN...: the runs' best checkpoints on the first run's split
     local kind=$1; shift
-    local weights=() run
-    for run in "$@"; do [ -f "$run/best.weights.h5" ] && weights+=("$run/best.weights.h5"); done
+    local weights
+    mapfile -t weights < <(best "$@")
     [ ${#weights[@]} -gt 0 ] || return 0
     $PY tools/validation_sweep.py "$kind" "$(dirname "${weights[0]}")" "lolenhance/weights/$kind.weights.h5" \
         --weights "${weights[@]}" --json "runs/fresh_${kind}_scores.json"
+    # a diagnostic that no rule reads: whether the runs differ in brightness, colour or structure
+    $PY tools/lol_gap_anatomy.py --kind "$kind" --held-out "$(dirname "${weights[0]}")" --weights "${weights[@]}" \
+        --json "runs/fresh_${kind}_anatomy.json"
 }
 score denoiser runs/fresh_den_s11 runs/fresh_den_s12 runs/fresh_wide_s11 runs/fresh_wide_s12
 score curve runs/fresh_cur_s11 runs/fresh_cur_s12
