@@ -257,6 +257,15 @@ def _export(args: argparse.Namespace) -> int:
         print("lolenhance export: error: --iterations, --alpha-scale and --colour apply to curve and zero-dce",
               file=sys.stderr)
         return 2
+    if args.weights is not None:
+        from lolenhance.pretrained import WeightsError
+        from lolenhance.train import load_weights_file
+
+        try:  # before converting anything: a file that does not load stops with one line
+            options.update(model=load_weights_file(args.model, args.weights), weights_file=args.weights)
+        except WeightsError as error:
+            print(f"lolenhance export: error: --weights {error}", file=sys.stderr)
+            return 2
     try:
         path = export_model(args.model, args.output, fmt=args.format, precision=args.precision,
                             size=(height, width), overwrite=args.overwrite, **options)
@@ -440,6 +449,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="curve / zero-dce: α-estimation scale in (0, 1] or 'fast' (default 1)")
     export.add_argument("--colour", choices=COLOUR_MODES,
                         help="curve / zero-dce: 'curves' (default) or 'keep' (one gain per pixel in the graph: hue kept)")
+    export.add_argument("--weights", metavar="FILE",
+                        help="export these weights instead of the shipped ones (as enhance --weights: a run's "
+                        "checkpoint or inference weights, any denoiser width or curve exposure reading)")
     export.add_argument("--output", "-o", required=True, metavar="FILE",
                         help="the .tflite / .onnx file, or the SavedModel folder")
     export.add_argument("--overwrite", action="store_true", help="replace an existing FILE")

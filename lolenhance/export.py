@@ -367,7 +367,7 @@ def _size_bytes(path: Path) -> int:
 def export_model(kind: str, output: str | os.PathLike, *, fmt: str = "tflite", precision: str = "fp32",
                  size: tuple[int, int] = (400, 600), iterations: int | None = None,
                  scale: float | str | None = None, colour: str | None = None, model: Any = None,
-                 overwrite: bool = False) -> Path:
+                 weights_file: str | os.PathLike | None = None, overwrite: bool = False) -> Path:
     """Export a model to a deployment format, with a JSON card beside it.
 
     Parameters
@@ -383,6 +383,8 @@ def export_model(kind: str, output: str | os.PathLike, *, fmt: str = "tflite", p
         ``(height, width)`` of the fixed input; default 400×600.
     iterations, scale, colour, model
         As :func:`serving_function`.
+    weights_file : path, optional
+        The file ``model``'s weights were loaded from: the card records its name and SHA-256.
     overwrite : bool
         Replace an existing ``output``; otherwise an existing one is an error.
 
@@ -430,7 +432,7 @@ def export_model(kind: str, output: str | os.PathLike, *, fmt: str = "tflite", p
         elif fmt == "onnx":
             (Path(scratch) / "model").write_bytes(_to_onnx(function))
             staged = Path(scratch) / "model"
-        card = _card(kind, fmt, precision, settings, staged, model is None)
+        card = _card(kind, fmt, precision, settings, staged, model is None, weights_file)
         staged_card = Path(scratch) / "card.json"
         staged_card.write_text(json.dumps(card, indent=2) + "\n")
         if output.is_dir():
@@ -440,7 +442,8 @@ def export_model(kind: str, output: str | os.PathLike, *, fmt: str = "tflite", p
     return output
 
 
-def _card(kind: str, fmt: str, precision: str, settings: dict[str, Any], path: Path, shipped: bool) -> dict[str, Any]:
+def _card(kind: str, fmt: str, precision: str, settings: dict[str, Any], path: Path, shipped: bool,
+          weights_file: str | os.PathLike | None = None) -> dict[str, Any]:
     import tensorflow as tf
 
     height, width = settings["height"], settings["width"]
@@ -481,7 +484,10 @@ def _card(kind: str, fmt: str, precision: str, settings: dict[str, Any], path: P
                     "saved_model": "TensorFlow"}[fmt],
         "converter": converter[fmt],
         "weights": ({"file": pretrained.weights_path(kind).name, "sha256": _sha256(pretrained.weights_path(kind)),
-                     "trained_by": weights.get("command")} if shipped else "weights passed by the caller"),
+                     "trained_by": weights.get("command")} if shipped
+                    else {"file": Path(weights_file).name, "sha256": _sha256(Path(weights_file)),
+                          "trained_by": "the caller (not a shipped card)"} if weights_file is not None
+                    else "weights passed by the caller"),
         "file_bytes": _size_bytes(path),
         "sha256": _sha256(path),
         "lolenhance": __version__,

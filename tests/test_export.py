@@ -265,3 +265,29 @@ def test_cli_export_usage_errors(argv, message, tmp_path, capsys) -> None:
         status = stop.code
     assert status == 2 and message in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_cli_export_of_ones_own_weights_records_their_file(tmp_path, capsys) -> None:
+    """``export --weights``: a wide denoiser of one's own, exported; the card names the file and its SHA-256."""
+    import hashlib
+
+    keras.utils.set_random_seed(9)
+    wide = models.build_denoiser(models.DENOISER_WIDTHS["wide"])
+    weights = tmp_path / "mine.weights.h5"
+    wide.save_weights(weights)
+    target = tmp_path / "mine_saved"
+    status = main(["export", "--model", "denoiser", "--format", "saved_model", "--size", "48x32",
+                   "--weights", str(weights), "-o", str(target)])
+    assert status == 0, capsys.readouterr().err
+    card = json.loads(Path(f"{target}.json").read_text())
+    assert card["weights"]["file"] == "mine.weights.h5"
+    assert card["weights"]["sha256"] == hashlib.sha256(weights.read_bytes()).hexdigest()
+    image = np.linspace(0.02, 0.3, 32 * 48 * 3, dtype=np.float32).reshape(32, 48, 3)
+    np.testing.assert_allclose(export.load_exported(target)(image), inference.denoise(image, wide), atol=1e-5)
+    # weights that do not load stop before anything is written, with one line
+    (tmp_path / "bad.weights.h5").write_bytes(b"not hdf5")
+    status = main(["export", "--model", "denoiser", "--format", "onnx", "--weights", str(tmp_path / "bad.weights.h5"),
+                   "-o", str(tmp_path / "bad.onnx")])
+    err = capsys.readouterr().err
+    assert status == 2 and "bad.weights.h5: not an HDF5 weights file" in err and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "bad.onnx").exists()
