@@ -807,6 +807,15 @@ def _fit_model(build_model, loss, dataset, strategy, out: Path, config: TrainCon
     return model
 
 
+def _load_init_weights(net: keras.Model, path: str, architecture: str) -> None:
+    """Load ``--init-weights`` into ``net``, or fail in one line naming the file and what it does not fit."""
+    try:
+        net.load_weights(path)
+    except Exception as error:  # Keras raises ValueError/KeyError/OSError depending on the mismatch
+        raise pretrained.WeightsError(f"{path}: --init-weights does not fit the {architecture} "
+                                      f"({pretrained.failure_summary(error)})") from error
+
+
 def train_denoiser(
     data: str | os.PathLike | None, out: str | os.PathLike, config: TrainConfig, *, strategy=None, verbose: int = 2
 ) -> keras.Model:
@@ -836,7 +845,7 @@ def train_denoiser(
     def build() -> keras.Model:
         model = build_denoiser(DENOISER_WIDTHS[config.denoiser_width])
         if config.init_weights:
-            model.load_weights(config.init_weights)
+            _load_init_weights(model, config.init_weights, f"{config.denoiser_width!r} denoiser")
         return model
 
     pairs = list_pairs(data, "train")
@@ -880,7 +889,8 @@ def train_curves(
     def build() -> keras.Model:
         model = CurveEnhancer(kind, exposure_features=config.exposure_features)
         if config.init_weights:
-            model.net.load_weights(config.init_weights)
+            described = f"{kind} net told {config.exposure_features!r}" if kind == "curve" else f"{kind} net"
+            _load_init_weights(model.net, config.init_weights, described)
         return model
 
     pairs = list_pairs(data, "train")

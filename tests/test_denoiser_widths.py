@@ -85,3 +85,15 @@ def test_a_wide_run_trains_exports_and_loads_back_wide(tmp_path, monkeypatch):
     for a, b in zip(pretrained.load("denoiser", shipped).get_weights(),
                     train.load_checkpoint("denoiser", tmp_path / "run" / "best.weights.h5").get_weights(), strict=True):
         np.testing.assert_array_equal(a, b)
+
+
+def test_init_weights_of_another_width_stop_in_one_line(tmp_path, monkeypatch):
+    monkeypatch.delenv("LOL_ROOT", raising=False)
+    path = tmp_path / "base.weights.h5"
+    build_denoiser(DENOISER_WIDTHS["base"]).save_weights(path)
+    config = train.TrainConfig(epochs=1, steps_per_epoch=1, batch_size=2, crop_size=32, val_pairs=1,
+                               denoiser_width="wide", init_weights=str(path))
+    with pytest.raises(pretrained.WeightsError, match=r"base\.weights\.h5: --init-weights does not fit the 'wide' denoiser") \
+            as caught:
+        train.train_denoiser(None, tmp_path / "run", config, verbose=0)
+    assert len(str(caught.value).splitlines()) == 1
