@@ -699,8 +699,8 @@ def test_training_log_on_where_the_lol_targets_are_missed_quotes_its_json():
               f"Its outputs lie at {den_ratio[0]:.2f} to {den_ratio[2]:.2f} times their reference's brightness",
               f"the same three readings are {den_train['psnr']:.2f}, {den_train['gt_mean_psnr']:.2f} and "
               f"{den_train['channel_mean_psnr']:.2f} dB",
-              f"runs from {exposure[0]:.1f} to {exposure[2]:.1f} on Test (median {exposure[1]:.1f}) and from "
-              f"{trained[0]:.1f} to {trained[2]:.1f} on Train (median {trained[1]:.1f})",
+              f"runs from {exposure[0]:.1f} to {exposure[2]:.1f} on Test (the same percentiles; median "
+              f"{exposure[1]:.1f}) and from {trained[0]:.1f} to {trained[2]:.1f} on Train (median {trained[1]:.1f})",
               "the references' own brightness runs from {:.2f} to {:.2f} on Test".format(
                   *test["lol_reference_brightness_q10_q50_q90"][::2]),
               f"{cur['psnr']:.2f}, {cur['gt_mean_psnr']:.2f} and {cur['channel_mean_psnr']:.2f} dB on Test, with outputs "
