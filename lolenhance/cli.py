@@ -176,6 +176,18 @@ def _curve_options(args: argparse.Namespace) -> dict:
     return {name: value for name, value in given.items() if value is not None}
 
 
+def _own_weights(command: str, kind: str, path: str):
+    """The network in ``--weights`` ``path``, or None after one error line that names the file."""
+    from lolenhance.pretrained import WeightsError
+    from lolenhance.train import load_weights_file
+
+    try:
+        return load_weights_file(kind, path)
+    except WeightsError as error:
+        print(f"lolenhance {command}: error: --weights {error}", file=sys.stderr)
+        return None
+
+
 def _enhance(args: argparse.Namespace) -> int:
     from lolenhance.batch import BatchSetupError, run_batch
 
@@ -196,14 +208,9 @@ def _enhance(args: argparse.Namespace) -> int:
             print(f"lolenhance enhance: error: --method {method} needs TensorFlow, which could not be imported: "
                   f"{error}", file=sys.stderr)
             return 1
-    if args.weights is not None:
-        from lolenhance.pretrained import WeightsError
-        from lolenhance.train import load_weights_file
-
-        try:  # before any image: a file that does not load stops the batch with one line
-            options["model"] = load_weights_file(method, args.weights)
-        except WeightsError as error:
-            print(f"lolenhance enhance: error: --weights {error}", file=sys.stderr)
+    if args.weights is not None:  # before any image: a file that does not load stops the batch with one line
+        options["model"] = _own_weights("enhance", method, args.weights)
+        if options["model"] is None:
             return 2
     settings = {**options, **({"self-ensemble": args.self_ensemble} if args.self_ensemble != 1 else {})}
     if "model" in settings:
@@ -257,14 +264,9 @@ def _export(args: argparse.Namespace) -> int:
         print("lolenhance export: error: --iterations, --alpha-scale and --colour apply to curve and zero-dce",
               file=sys.stderr)
         return 2
-    if args.weights is not None:
-        from lolenhance.pretrained import WeightsError
-        from lolenhance.train import load_weights_file
-
-        try:  # before converting anything: a file that does not load stops with one line
-            options.update(model=load_weights_file(args.model, args.weights), weights_file=args.weights)
-        except WeightsError as error:
-            print(f"lolenhance export: error: --weights {error}", file=sys.stderr)
+    if args.weights is not None:  # before converting anything: a file that does not load stops with one line
+        options.update(model=_own_weights("export", args.model, args.weights), weights_file=args.weights)
+        if options["model"] is None:
             return 2
     try:
         path = export_model(args.model, args.output, fmt=args.format, precision=args.precision,

@@ -25,7 +25,8 @@ from lolenhance.inference import enhance_curves
 if TYPE_CHECKING:
     import keras
 
-__all__ = ["score_methods", "format_table", "sweep_iterations", "useful_range", "fit_auto_iterations", "mean_interval"]
+__all__ = ["score_methods", "format_table", "sweep_iterations", "useful_range", "fit_auto_iterations", "mean_interval",
+           "scene_mean_interval"]
 
 
 def mean_interval(values: Sequence[float], *, confidence: float = 0.9, resamples: int = 10_000,
@@ -67,6 +68,46 @@ def mean_interval(values: Sequence[float], *, confidence: float = 0.9, resamples
     interval = stats.bootstrap((array,), np.mean, confidence_level=confidence, n_resamples=resamples,
                                method="percentile", random_state=seed).confidence_interval
     return float(interval.low), float(interval.high)
+
+
+def scene_mean_interval(values: Sequence[float], groups: Sequence[int], *, confidence: float = 0.9,
+                        resamples: int = 10_000, seed: int = 0) -> tuple[float, float]:
+    """Bootstrap interval of the mean of per-pair values, resampling whole scenes (a cluster bootstrap).
+
+    Sibling captures of one scene move together, so :func:`mean_interval`, which resamples pairs,
+    is too narrow for them; this draws scenes with replacement and pools their pairs.
+
+    Parameters
+    ----------
+    values : sequence of float
+        One value per pair.
+    groups : sequence of int
+        The scene of each pair (:func:`lolenhance.data.scene_groups`).
+    confidence : float
+        In (0, 1).
+    resamples : int
+    seed : int
+
+    Returns
+    -------
+    (low, high) : tuple of float
+
+    Examples
+    --------
+    >>> low, high = scene_mean_interval([1.0, 1.2, 3.0, 3.1, 2.0], [0, 0, 1, 1, 2])
+    >>> bool(1.0 <= low < 2.06 < high <= 3.1)
+    True
+    """
+    array, scenes = np.asarray(values, float), np.asarray(groups)
+    if array.shape != scenes.shape or array.ndim != 1:
+        raise ValueError(f"need one scene per value, got {array.shape} values and {scenes.shape} scenes")
+    by_scene = [array[scenes == scene] for scene in sorted(set(scenes.tolist()))]
+    rng = np.random.default_rng(seed)
+    means = [np.concatenate([by_scene[i] for i in rng.integers(0, len(by_scene), len(by_scene))]).mean()
+             for _ in range(resamples)]
+    tail = 100 * (1 - confidence) / 2
+    low, high = np.percentile(means, [tail, 100 - tail])
+    return float(low), float(high)
 
 
 def score_methods(

@@ -467,7 +467,15 @@ def _card(kind: str, fmt: str, precision: str, settings: dict[str, Any], path: P
     }[kind]
     converter = {"tflite": f"tf.lite.TFLiteConverter (TensorFlow {tf.__version__}), builtin ops only",
                  "onnx": _onnx_converter_name(), "saved_model": f"tf.saved_model.save (TensorFlow {tf.__version__})"}
-    weights = pretrained.card(kind) if shipped else {}
+    if shipped:
+        source: dict[str, Any] | str = {"file": pretrained.weights_path(kind).name,
+                                        "sha256": _sha256(pretrained.weights_path(kind)),
+                                        "trained_by": pretrained.card(kind).get("command")}
+    elif weights_file is not None:
+        source = {"file": Path(weights_file).name, "sha256": _sha256(Path(weights_file)),
+                  "trained_by": "the caller (not a shipped card)"}
+    else:
+        source = "weights passed by the caller"
     return {
         "model": kind,
         "format": fmt,
@@ -483,11 +491,7 @@ def _card(kind: str, fmt: str, precision: str, settings: dict[str, Any], path: P
         "runtime": {"tflite": "ai-edge-litert (LiteRT) or any TFLite runtime", "onnx": "onnxruntime",
                     "saved_model": "TensorFlow"}[fmt],
         "converter": converter[fmt],
-        "weights": ({"file": pretrained.weights_path(kind).name, "sha256": _sha256(pretrained.weights_path(kind)),
-                     "trained_by": weights.get("command")} if shipped
-                    else {"file": Path(weights_file).name, "sha256": _sha256(Path(weights_file)),
-                          "trained_by": "the caller (not a shipped card)"} if weights_file is not None
-                    else "weights passed by the caller"),
+        "weights": source,
         "file_bytes": _size_bytes(path),
         "sha256": _sha256(path),
         "lolenhance": __version__,

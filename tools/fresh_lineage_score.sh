@@ -41,7 +41,7 @@ from pathlib import Path
 import numpy as np
 
 from lolenhance.data import list_pairs, scene_groups
-from lolenhance.evaluation import mean_interval
+from lolenhance.evaluation import mean_interval, scene_mean_interval
 
 SWEEP = ("2", "4", "8", "16", "32")
 record: dict = {}
@@ -67,13 +67,9 @@ for kind in ("denoiser", "curve"):
         change = (np.mean([runs[n]["real_per_pair"] for n in plus], axis=0)
                   - np.mean([runs[n]["real_per_pair"] for n in minus], axis=0))
         low, high = mean_interval(change.tolist(), seed=0)
-        by_scene = [change[groups == group] for group in sorted(set(groups))]
-        rng = np.random.default_rng(0)
-        means = [np.concatenate([by_scene[i] for i in rng.integers(0, len(by_scene), len(by_scene))]).mean()
-                 for _ in range(10_000)]
         return {"mean": round(float(change.mean()), 2), "interval_90": [round(low, 2), round(high, 2)],
-                "scene_interval_90": [round(float(v), 2) for v in np.percentile(means, [5, 95])],
-                "higher": int((change > 0).sum()), "pairs": len(change), "scenes": len(by_scene)}
+                "scene_interval_90": [round(v, 2) for v in scene_mean_interval(change.tolist(), groups.tolist())],
+                "higher": int((change > 0).sum()), "pairs": len(change), "scenes": len(set(groups.tolist()))}
 
     prefix = "fresh_den" if kind == "denoiser" else "fresh_cur"
     record[kind]["seed_difference_db"] = difference([f"{prefix}_s12"], [f"{prefix}_s11"])
