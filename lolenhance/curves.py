@@ -26,6 +26,7 @@ __all__ = [
     "STOPS_PER_ITERATION", "COUNT_SCALE", "ESTIMATION_SCALE", "DEFAULT_SHARE", "KINDS", "ALPHA_THRESHOLD",
     "AUTO", "auto_iterations", "EXPOSURE_FEATURES", "HIGHLIGHT_QUANTILE", "HIGHLIGHT_SIDE", "highlight_levels",
     "exposure_features_of_width", "UPPER_QUANTILE", "CLIPPED_BLOCK", "upper_levels", "unclipped_levels",
+    "UNLIT_QUANTILES", "unlit_levels",
     "COLOUR_MODES", "keep_hue",
 ]
 
@@ -60,8 +61,10 @@ AUTO = "auto"
 #: ``"mean_upper"`` the mean plus the upper levels of the unclipped blocks and the clipped share
 #: (:func:`upper_levels`: a light source in the frame cannot capture it), ``"mean_unclipped"`` the
 #: mean plus the highlight level of the parts no light source reaches and each channel's clipped
-#: share (:func:`unclipped_levels`). The count tells a weights file's reading, so no two are equal.
-EXPOSURE_FEATURES = {"mean": 3, "mean_highlights": 6, "mean_upper": 7, "mean_unclipped": 9}
+#: share (:func:`unclipped_levels`), ``"unlit"`` the mean and three levels of those parts alone, no
+#: share (:func:`unlit_levels`: nothing a light source changes). The count tells a weights file's
+#: reading, so no two are equal.
+EXPOSURE_FEATURES = {"mean": 3, "mean_highlights": 6, "mean_upper": 7, "mean_unclipped": 9, "unlit": 12}
 #: The highlight level is this quantile of each channel ...
 HIGHLIGHT_QUANTILE = 0.99
 #: ... of block means whose grid has about this many blocks along the longer side (so the level
@@ -71,6 +74,8 @@ HIGHLIGHT_SIDE = 64
 UPPER_QUANTILE = 0.9
 #: ... where a block whose brightest channel's mean reaches this level is clipped (a light source).
 CLIPPED_BLOCK = 250 / 255
+#: :func:`unlit_levels`: the quantiles of the unlit blocks' means it reads, per channel.
+UNLIT_QUANTILES = (0.5, 0.9, HIGHLIGHT_QUANTILE)
 
 
 def le_curve(x, alpha):
@@ -176,11 +181,12 @@ def image_exposure(image: np.ndarray, features: str = "mean") -> np.ndarray:
     ----------
     image : (H, W, 3) or (N, H, W, 3) array of float32 in [0, 1]
         The *whole* image (in training: the whole low image a crop was cut from).
-    features : {"mean", "mean_highlights", "mean_upper", "mean_unclipped"}
+    features : {"mean", "mean_highlights", "mean_upper", "mean_unclipped", "unlit"}
         ``"mean"``: the per-channel mean; ``"mean_highlights"``: that, then the per-channel
         highlight level (:func:`highlight_levels`); ``"mean_upper"``: the mean, then the upper
         levels of the unclipped blocks and the clipped share (:func:`upper_levels`);
-        ``"mean_unclipped"``: the mean, then :func:`unclipped_levels`. See :data:`EXPOSURE_FEATURES`.
+        ``"mean_unclipped"``: the mean, then :func:`unclipped_levels`; ``"unlit"``:
+        :func:`unlit_levels` alone (not the whole image's mean). See :data:`EXPOSURE_FEATURES`.
 
     Returns
     -------
@@ -204,6 +210,8 @@ def image_exposure(image: np.ndarray, features: str = "mean") -> np.ndarray:
     means = means.reshape(image.shape[:-3] + (3,))
     if features == "mean":
         return means
+    if features == "unlit":
+        return unlit_levels(image)
     levels = {"mean_highlights": highlight_levels, "mean_upper": upper_levels, "mean_unclipped": unclipped_levels}
     return np.concatenate([means, levels[features](image)], axis=-1)
 
@@ -314,6 +322,48 @@ def unclipped_levels(image: np.ndarray) -> np.ndarray:
     levels = np.quantile(blocks, HIGHLIGHT_QUANTILE, axis=-2)
     share = (grid >= CLIPPED_BLOCK).reshape(grid.shape[:-3] + (-1, 3)).mean(axis=-2)
     return np.concatenate([levels, share], axis=-1).astype(np.float32)
+
+
+def unlit_levels(image: np.ndarray) -> np.ndarray:
+    """Per-channel mean and levels of the parts of a whole image no light source reaches.
+
+    :func:`unclipped_levels` leaves the lights out of the highlight level but tells their clipped
+    share, and the whole image's mean beside it counts them in. Nets told those brightened the rest
+    of a night scene by a fifth to a third once a lamp was in the frame, and the share was what
+    did it (``tools/lamp_attribution.py``). Here no number depends on a light source: the blocks
+    that are clipped (brightest channel's mean at ``CLIPPED_BLOCK`` or above) and their eight
+    neighbours on the block grid are left out, and of the rest, each channel's mean and its
+    ``UNLIT_QUANTILES`` quantiles (linear interpolation) are read: the unlit scene's tones, which a
+    capture ``r`` times darker scales by about ``1/r`` in linear light, and their colour (grey world
+    and white patch). A frame with no unlit block (clipped all over: an over-exposure) is read whole.
+    A halo reaching further than one block beyond the clipped ones is still read, partly, as scene.
+
+    Parameters
+    ----------
+    image : (H, W, 3) or (N, H, W, 3) array of float32 in [0, 1]
+
+    Returns
+    -------
+    (12,) or (N, 12) ndarray of float32
+        The three means, then the 0.5, 0.9 and 0.99 quantiles, each as R, G, B.
+
+    Examples
+    --------
+    >>> ramp = np.repeat(np.linspace(0, 1, 101, dtype=np.float32)[:, None, None], 3, axis=2)
+    >>> unlit_levels(ramp)[::3].round(3)   # 0.99, 1.0 clipped, 0.98 beside them: the rest is 0 ... 0.97
+    array([0.485, 0.485, 0.873, 0.96 ], dtype=float32)
+    """
+    from scipy import ndimage
+
+    grid = _block_grid(image)
+    clipped = grid.max(axis=-1) >= CLIPPED_BLOCK
+    near = ndimage.binary_dilation(clipped, np.ones((1,) * (clipped.ndim - 2) + (3, 3), bool))
+    lit = near.reshape(near.shape[:-2] + (-1,))
+    lit &= ~lit.all(axis=-1, keepdims=True)  # lit all over: read it whole
+    blocks = np.where(lit[..., None], np.nan, grid.reshape(grid.shape[:-3] + (-1, 3)))
+    levels = np.nanquantile(blocks, UNLIT_QUANTILES, axis=-2)  # (quantiles, ..., 3)
+    levels = np.moveaxis(levels, 0, -2).reshape(levels.shape[1:-1] + (-1,))
+    return np.concatenate([np.nanmean(blocks, axis=-2), levels], axis=-1).astype(np.float32)
 
 
 def _block_grid(image: np.ndarray) -> np.ndarray:

@@ -191,7 +191,7 @@ def make_pair_dataset(
         Drawn from ``(seed, k)`` like everything else, before ``augment``. With
         ``with_exposure`` a synthetic crop is told the exposure of its whole synthetic low
         image, rendered from a quarter-size copy of the whole high image with the same draws.
-    exposure_features : {"mean", "mean_highlights", "mean_upper", "mean_unclipped"}
+    exposure_features : {"mean", "mean_highlights", "mean_upper", "mean_unclipped", "unlit"}
         With ``with_exposure``: what the exposure holds (``(batch, F)``,
         :func:`lolenhance.curves.image_exposure`).
 

@@ -155,7 +155,7 @@ class TrainConfig:
         ``folds > 1``: k-fold validation instead of ``val_pairs`` — hold out fold ``fold`` of
         ``folds`` (:func:`fold_split`, whole scenes with ``split_by_scene``). Runs of every fold
         together score a recipe on every Train pair, each by a run that did not train on it.
-    exposure_features : {"mean", "mean_highlights", "mean_upper", "mean_unclipped"}
+    exposure_features : {"mean", "mean_highlights", "mean_upper", "mean_unclipped", "unlit"}
         ``"curve"`` only: what the net is told of the whole image's exposure
         (:func:`lolenhance.curves.image_exposure`); ``"mean"``, as every stage shipped so far.
     denoiser_width : {"base", "wide"}

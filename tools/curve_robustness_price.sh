@@ -27,6 +27,10 @@
 #               own 0.99 quantile with the clipped blocks and their neighbours left out, a reading-side fix
 #               that changes one thing where upper changed three (quantile, clipped blocks, share)
 #   unclipped_lamps02, unclipped_lamps02_s12  the same with light sources in a fifth of the synthesised scenes
+#   unlit_lamps02, unlit_lamps02_s12  unclipped_lamps02 told nothing a light source changes (--exposure-features
+#               unlit: the mean and 0.5, 0.9, 0.99 levels of the blocks no light reaches, no clipped share, no
+#               whole-image mean): the share was what brightened the rest of a scene with a lamp
+#               (tools/lamp_attribution.py); does a reading without it keep the gains and lose the over-brightening?
 # All hold out the same 28 pairs, whole scenes (--split-seed 11 --val-pairs 28 --split-by-scene: the
 # held-out scenes of tools/device/fresh_lineage.sh), which none trains on. Then the last checkpoints
 # are scored on those pairs at n = 8 (tools/validation_sweep.py, each arm as its run ends, into
@@ -68,9 +72,12 @@ declare -A arm=(
     [unclipped_s12]="--epochs $epochs --seed 12 $mix --exposure-features mean_unclipped"
     [unclipped_lamps02]="--epochs $epochs --seed 11 $mix --exposure-features mean_unclipped --lamp-share 0.2"
     [unclipped_lamps02_s12]="--epochs $epochs --seed 12 $mix --exposure-features mean_unclipped --lamp-share 0.2"
+    [unlit_lamps02]="--epochs $epochs --seed 11 $mix --exposure-features unlit --lamp-share 0.2"
+    [unlit_lamps02_s12]="--epochs $epochs --seed 12 $mix --exposure-features unlit --lamp-share 0.2"
 )
 ALL="robust lolonly neutral robust_s12 robust_x2 lolonly_x2 highlights highlights_s12 share03 highlights_share03 upper upper_s12
-lamps lamps_s12 lamps02 lamps02_s12 unclipped unclipped_s12 unclipped_lamps02 unclipped_lamps02_s12"
+lamps lamps_s12 lamps02 lamps02_s12 unclipped unclipped_s12 unclipped_lamps02 unclipped_lamps02_s12 unlit_lamps02
+unlit_lamps02_s12"
 # every arm is scored with the robust arm's config (its split is every arm's: --split-seed 11), so the
 # robust arm is trained first; in a checkout without its run folder, the config is rebuilt from the
 # robust run's command in the committed record (the arms scored in earlier sessions are read from it
@@ -156,7 +163,11 @@ PRICES = {"price_of_robustness_db": ({"lolonly": 1, "robust": -1}, "lol-only min
                                             "robust_s12": -0.5},
                                            "robust told the highlight level no light source reaches and trained with "
                                            "lamps in a fifth of the synthesised scenes minus robust, each the mean of "
-                                           "seeds 11 and 12")}
+                                           "seeds 11 and 12"),
+          "gain_of_unlit_lamps02_db": ({"unlit_lamps02": 0.5, "unlit_lamps02_s12": 0.5, "robust": -0.5, "robust_s12": -0.5},
+                                       "robust told the mean and levels of the blocks no light source reaches (no "
+                                       "share) and trained with lamps in a fifth of the synthesised scenes minus "
+                                       "robust, each the mean of seeds 11 and 12")}
 ALL = os.environ["ALL"].split()  # the arms, in the bash part's order
 # one record of every scored arm (runs/cpu_cur_ARM/scores.json; the start is the same in each), else
 # its scores in the committed record (an arm scored in an earlier session, whose run folder is not here)

@@ -40,6 +40,7 @@ from lolenhance.curves import (
     HIGHLIGHT_QUANTILE,
     HIGHLIGHT_SIDE,
     TRAIN_ITERATIONS,
+    UNLIT_QUANTILES,
     UPPER_QUANTILE,
     apply_curves,
     le_curve,
@@ -120,7 +121,7 @@ def build_dce_net(variant: str = "curve", *, exposure_input: bool = True,
         ``"curve"`` only: also condition on the whole image's exposure — its per-channel mean
         (:func:`lolenhance.curves.image_exposure`), given as three constant planes
         ``log2(mean + 1/256) / 8``. The shipped weights use it.
-    exposure_features : {"mean", "mean_highlights", "mean_upper", "mean_unclipped"}
+    exposure_features : {"mean", "mean_highlights", "mean_upper", "mean_unclipped", "unlit"}
         With ``exposure_input``: what the net is told (:func:`lolenhance.curves.image_exposure`);
         ``"mean_highlights"`` adds three planes of the per-channel highlight level, ``"mean_upper"``
         four of the unclipped upper levels and the clipped share, ``"mean_unclipped"`` six of the
@@ -195,6 +196,8 @@ def graph_exposure(low: Any, features: str = "mean") -> Any:
     cropped = low[:, : rows * k, : cols * k, :]
     grid = ops.mean(ops.reshape(cropped, (-1, rows, k, cols, k, 3)), axis=(2, 4))
     blocks = ops.reshape(grid, (-1, rows * cols, 3))
+    if features == "unlit":
+        return _graph_unlit_levels(grid, blocks)
     if features == "mean_unclipped":
         clipped = ops.cast(ops.max(grid, axis=-1, keepdims=True) >= CLIPPED_BLOCK, grid.dtype)
         near = ops.max_pool(clipped, pool_size=3, strides=1, padding="same") > 0  # the clipped and their neighbours
@@ -207,6 +210,26 @@ def graph_exposure(low: Any, features: str = "mean") -> Any:
     levels = ops.quantile(ops.where(clipped, 0.0, blocks), UPPER_QUANTILE, axis=1)
     share = ops.mean(ops.cast(clipped, means.dtype), axis=1)
     return ops.concatenate([means, ops.cast(levels, means.dtype), share], axis=-1)
+
+
+def _graph_unlit_levels(grid: Any, blocks: Any) -> Any:
+    """:func:`lolenhance.curves.unlit_levels` from the block grid ``(N, R, C, 3)`` and its blocks ``(N, R·C, 3)``."""
+    clipped = ops.cast(ops.max(grid, axis=-1, keepdims=True) >= CLIPPED_BLOCK, grid.dtype)
+    lit = ops.reshape(ops.max_pool(clipped, pool_size=3, strides=1, padding="same"), (ops.shape(blocks)[0], -1, 1)) > 0
+    lit = ops.logical_and(lit, ops.logical_not(ops.all(lit, axis=1, keepdims=True)))  # lit all over: read it whole
+    unlit = ops.sum(ops.cast(ops.logical_not(lit), blocks.dtype), axis=1)  # (N, 1)
+    means = ops.sum(ops.where(lit, 0.0, blocks), axis=1) / unlit
+    # np.nanquantile's linear interpolation: the lit blocks sort above every unlit one (means <= 1)
+    ordered = ops.sort(ops.where(lit, 2.0, blocks), axis=1)
+    levels = []
+    for quantile in UNLIT_QUANTILES:
+        position = quantile * (unlit - 1.0)  # (N, 1)
+        below = ops.floor(position)
+        above = ops.minimum(below + 1.0, unlit - 1.0)
+        take = [ops.take_along_axis(ordered, ops.repeat(ops.cast(index, "int32")[:, :, None], 3, axis=2), axis=1)[:, 0]
+                for index in (below, above)]
+        levels.append(take[0] + (position - below) * (take[1] - take[0]))
+    return ops.concatenate([means, *levels], axis=-1)
 
 
 @keras.saving.register_keras_serializable(package="lolenhance")
@@ -225,7 +248,7 @@ class CurveEnhancer(keras.Model):
         added as the model's own loss while training (compile it with ``loss=None``).
     exposure_input : bool
         ``"curve"`` only: the net is told the image's exposure (:func:`build_dce_net`).
-    exposure_features : {"mean", "mean_highlights", "mean_upper", "mean_unclipped"}
+    exposure_features : {"mean", "mean_highlights", "mean_upper", "mean_unclipped", "unlit"}
         ``"curve"`` only: what it is told of it (:func:`build_dce_net`).
 
     Notes
