@@ -15,9 +15,9 @@ zero-dce    the same with its 24-channel α (one map per iteration), no conditio
 ==========  ========================================================================================
 
 A curve net told more of the exposure than the mean (``--exposure-features mean_highlights``,
-``mean_upper`` or ``mean_unclipped``) computes it in the graph too: block means (reshapes and means of
-at most four dimensions), a 3 × 3 max pool for the neighbours of clipped blocks, and the quantile from
-``top_k``, which TFLite and ONNX all have (:func:`_block_levels`).
+``mean_upper``, ``mean_unclipped`` or ``unlit``) computes it in the graph too: block means (reshapes and
+means of at most four dimensions), a 3 × 3 max pool for the neighbours of clipped blocks, and the
+quantile from ``top_k`` and ``gather``, which TFLite and ONNX all have (:func:`_block_levels`).
 
 The input shape is fixed at export, ``(1, H, W, 3)`` (default 600×400, LOL's), as mobile GPU
 delegates want: for another size, export again with ``size=``. Each export writes the model and a
@@ -73,6 +73,7 @@ from lolenhance.curves import (
     DEFAULT_ITERATIONS,
     HIGHLIGHT_QUANTILE,
     HIGHLIGHT_SIDE,
+    UNLIT_QUANTILES,
     UPPER_QUANTILE,
     le_curve,
 )
@@ -96,7 +97,8 @@ class ExportError(RuntimeError):
 # --- the graph ----------------------------------------------------------------------------------------
 def _block_levels(image: Any, features: str) -> Any:
     """:func:`lolenhance.curves.highlight_levels` (``(1, 3)``), :func:`lolenhance.curves.upper_levels`
-    (``(1, 4)``) or :func:`lolenhance.curves.unclipped_levels` (``(1, 6)``) of a fixed-size ``(1, H, W, 3)`` image.
+    (``(1, 4)``), :func:`lolenhance.curves.unclipped_levels` (``(1, 6)``) or :func:`lolenhance.curves.unlit_levels`
+    (``(1, 12)``) of a fixed-size ``(1, H, W, 3)`` image.
 
     The block means by reshapes of at most four dimensions (what TFLite's kernels take); the
     quantile, linearly interpolated as NumPy's, from the ``n − ⌊q(n − 1)⌋`` largest block means
@@ -110,6 +112,8 @@ def _block_levels(image: Any, features: str) -> Any:
     x = tf.reshape(image[0, : rows * k, : cols * k, :], (rows, k, cols * k, 3))
     x = tf.reshape(tf.reduce_mean(x, axis=1), (rows, cols, k, 3))
     grid = tf.reduce_mean(x, axis=2)  # (rows, cols, 3)
+    if features == "unlit":
+        return _graph_unlit_levels(grid)
     if features == "mean_unclipped":  # the clipped blocks and their neighbours count as 0 (a max pool finds them)
         clipped = tf.cast(tf.reduce_max(grid, axis=-1, keepdims=True) >= CLIPPED_BLOCK, tf.float32)
         near = tf.nn.max_pool2d(clipped[None], 3, 1, "SAME")[0]
@@ -132,6 +136,32 @@ def _block_levels(image: Any, features: str) -> Any:
     if features == "mean_unclipped":
         levels = tf.concat([levels, share[None]], axis=-1)
     return levels
+
+
+def _graph_unlit_levels(grid: Any) -> Any:
+    """:func:`lolenhance.curves.unlit_levels` (``(1, 12)``) of a block grid ``(rows, cols, 3)``.
+
+    How many blocks are unlit is known only when the graph runs, so every block is ranked
+    (``top_k`` of all of them, the lit ones at −1, last) and the quantiles gathered at run time.
+    """
+    import tensorflow as tf
+
+    count = int(grid.shape[0]) * int(grid.shape[1])
+    clipped = tf.cast(tf.reduce_max(grid, axis=-1, keepdims=True) >= CLIPPED_BLOCK, tf.float32)
+    lit = tf.reshape(tf.nn.max_pool2d(clipped[None], 3, 1, "SAME")[0], (count, 1))
+    lit = lit * (1.0 - tf.reduce_min(lit))  # lit all over: read it whole
+    unlit = count - tf.reduce_sum(lit)
+    values = tf.reshape(grid, (count, 3))
+    levels = [tf.reduce_sum(values * (1.0 - lit), axis=0) / unlit]
+    ranked = tf.math.top_k(tf.transpose(values * (1.0 - lit) - lit), k=count).values  # (3, count), descending
+    for quantile in UNLIT_QUANTILES:
+        position = quantile * (unlit - 1.0)
+        below = tf.floor(position)
+        above = tf.minimum(below + 1.0, unlit - 1.0)
+        # the i-th smallest unlit block is the (unlit - 1 - i)-th largest
+        at, then = (tf.gather(ranked, tf.cast(unlit - 1.0 - index, tf.int32), axis=1) for index in (below, above))
+        levels.append(at + (then - at) * (position - below))
+    return tf.concat(levels, axis=0)[None]
 
 
 def _area_downscale(x: Any, axis: int, size: int) -> Any:
@@ -273,7 +303,8 @@ def _serving(kind: str, settings: dict[str, Any], net: Any) -> Any:
         if len(net.inputs) == 3:
             # rows, then columns: one float32 mean over all pixels drifts by 1e-3 of the value
             means = tf.reduce_mean(tf.reduce_mean(image, axis=1), axis=1)
-            inputs.append(means if features == "mean" else tf.concat([means, _block_levels(image, features)], axis=-1))
+            inputs.append(means if features == "mean" else _block_levels(image, features) if features == "unlit"
+                          else tf.concat([means, _block_levels(image, features)], axis=-1))
         alpha = net(inputs, training=False)
         if small != (height, width):
             alpha = _linear_upsample(_linear_upsample(alpha, 1, height), 2, width)
@@ -451,11 +482,14 @@ def _card(kind: str, fmt: str, precision: str, settings: dict[str, Any], path: P
             if settings.get("colour") == "keep" else "")
     inside = {
         "denoiser": ["reflect padding to a multiple of 8", "the denoiser U-Net", "crop", "clip to [0, 1]"],
-        "curve": ["per-channel mean of the image (exposure input)"
+        "curve": ["the mean and 0.5, 0.9, 0.99 quantiles of the block means no light source reaches (clipped "
+                  "blocks and their neighbours left out; exposure input)" if settings.get("exposure_features") == "unlit"
+                  else "per-channel mean of the image (exposure input)"
                   + {"mean": "", "mean_highlights": " and its highlight levels (0.99 quantile of block means)",
                      "mean_upper": " and its upper levels (0.9 quantile of the unclipped block means) and clipped share",
                      "mean_unclipped": " and the highlight levels no light source reaches (0.99 quantile of block means, "
                                        "clipped blocks and their neighbours as 0) and per-channel clipped shares",
+                     "unlit": "",
                      }[settings.get("exposure_features", "mean")],
                   "iteration count input",
                   "area downscale to the estimation size" if settings.get("scale", 1) < 1 else "full-resolution α",

@@ -97,7 +97,8 @@ def test_serving_function_equals_the_library(label, kind, options, eval_pairs) -
 @pytest.mark.parametrize("size", [(400, 600), (130, 129), (40, 64), (1, 1)])
 @pytest.mark.parametrize(("features", "library"), [("mean_highlights", curves.highlight_levels),
                                                     ("mean_upper", curves.upper_levels),
-                                                    ("mean_unclipped", curves.unclipped_levels)])
+                                                    ("mean_unclipped", curves.unclipped_levels),
+                                                    ("unlit", curves.unlit_levels)])
 def test_graph_block_levels_equal_the_librarys(size, features, library) -> None:
     image = np.random.default_rng(size[0]).random((1, *size, 3), dtype=np.float32) ** 2
     image[0, : size[0] // 4, : size[1] // 4] = 1.0  # a lamp: clipped blocks for the upper levels
@@ -109,7 +110,8 @@ def test_graph_block_levels_equal_the_librarys(size, features, library) -> None:
 @pytest.mark.parametrize("fmt", FP32_FORMATS)
 @pytest.mark.parametrize(("features", "described"), [("mean_highlights", "highlight levels"),
                                                      ("mean_upper", "clipped share"),
-                                                     ("mean_unclipped", "per-channel clipped shares")])
+                                                     ("mean_unclipped", "per-channel clipped shares"),
+                                                     ("unlit", "no light source reaches (clipped")])
 def test_a_curve_net_told_more_than_the_mean_exports_and_matches_the_library(fmt, features, described, eval_pairs,
                                                                              tmp_path) -> None:
     keras.utils.set_random_seed(5)

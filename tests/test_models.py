@@ -208,6 +208,30 @@ def test_unclipped_levels_leave_a_light_and_its_glow_out():
     np.testing.assert_array_equal(curves.unclipped_levels(np.ones((40, 64, 3), np.float32)), [0, 0, 0, 1, 1, 1])
 
 
+def test_unlit_levels_are_what_no_light_source_changes():
+    scene = make_scene(3, (200, 300, 3)) * 0.1  # a dark photo
+    plain = curves.unlit_levels(scene)
+    assert plain.shape == (12,) and plain.dtype == np.float32
+    # nothing clipped: every block is read, the mean that of the blocks, the levels their quantiles
+    blocks = scene[:, :300].reshape(50, 4, 75, 4, 3).mean(axis=(1, 3)).reshape(-1, 3)
+    np.testing.assert_allclose(plain[:3], blocks.mean(axis=0), rtol=1e-5)
+    np.testing.assert_allclose(plain[9:], curves.highlight_levels(scene), rtol=1e-5)
+    np.testing.assert_allclose(plain[3:6], np.quantile(blocks, 0.5, axis=0), rtol=1e-5)
+    lit = scene.copy()
+    rows, cols = np.ogrid[:200, :300]
+    lit[np.hypot(rows - 100, cols - 150) <= 20] = 1.0  # a lamp, 2 % of the frame
+    # the mean and the clipped share move with the lamp (what over-brightened the nets told them); these do not
+    assert curves.image_exposure(lit)[0] > 1.15 * curves.image_exposure(scene)[0]
+    assert curves.unclipped_levels(lit)[3] > 0.015
+    np.testing.assert_allclose(curves.unlit_levels(lit), plain, rtol=0.03)
+    # linear in exposure while nothing clips
+    np.testing.assert_allclose(curves.unlit_levels(scene / 2), plain / 2, rtol=1e-5)
+    # a batch reads each image alone, a lamp in one leaving the other's reading as it was
+    np.testing.assert_allclose(curves.unlit_levels(np.stack([lit, scene])), [curves.unlit_levels(lit), plain], rtol=1e-6)
+    # clipped all over (an over-exposure): no unlit block, so the whole frame is read
+    np.testing.assert_array_equal(curves.unlit_levels(np.ones((40, 64, 3), np.float32)), np.ones(12))
+
+
 def test_image_exposure_features_and_their_errors():
     image = make_scene(2, (30, 50, 3))
     both = curves.image_exposure(image, "mean_highlights")
@@ -215,13 +239,14 @@ def test_image_exposure_features_and_their_errors():
     np.testing.assert_allclose(both[:3], curves.image_exposure(image), atol=1e-6)
     np.testing.assert_allclose(both[3:], curves.highlight_levels(image), atol=1e-6)
     assert curves.image_exposure(np.stack([image, image]), "mean_highlights").shape == (2, 6)
-    assert [curves.exposure_features_of_width(width) for width in (3, 6, 7, 9)] == list(curves.EXPOSURE_FEATURES)
+    assert [curves.exposure_features_of_width(width) for width in (3, 6, 7, 9, 12)] == list(curves.EXPOSURE_FEATURES)
     upper = curves.image_exposure(image, "mean_upper")
     assert upper.shape == (7,)
     np.testing.assert_allclose(upper[3:], curves.upper_levels(image), atol=1e-6)
     unclipped = curves.image_exposure(image, "mean_unclipped")
     assert unclipped.shape == (9,) and unclipped.dtype == np.float32
     np.testing.assert_allclose(unclipped[3:], curves.unclipped_levels(image), atol=1e-6)
+    np.testing.assert_array_equal(curves.image_exposure(image, "unlit"), curves.unlit_levels(image))  # no whole mean
     with pytest.raises(ValueError, match="features must be one of .* got 'max'"):
         curves.image_exposure(image, "max")
     with pytest.raises(ValueError, match="no exposure features give 5 numbers"):
@@ -238,7 +263,7 @@ def test_graph_exposure_is_image_exposure(shape):
         np.testing.assert_allclose(keras.ops.convert_to_numpy(models.dce_net.graph_exposure(batch, features)),
                                    curves.image_exposure(batch, features), atol=1e-5)  # float32 sums
     # in a traced graph the image side is unknown until it runs
-    for features in ("mean_highlights", "mean_upper", "mean_unclipped"):
+    for features in ("mean_highlights", "mean_upper", "mean_unclipped", "unlit"):
         traced = tf.function(lambda x, f=features: models.dce_net.graph_exposure(x, f),
                              input_signature=[tf.TensorSpec((None, None, None, 3), tf.float32)])
         np.testing.assert_allclose(traced(batch), curves.image_exposure(batch, features), atol=1e-5)
@@ -378,7 +403,7 @@ def test_curve_enhancer_ops_path_equals_the_tensorflow_path(kind):
                                    model(low).numpy(), atol=1e-6)
 
 
-@pytest.mark.parametrize("features", ["mean_highlights", "mean_upper", "mean_unclipped"])
+@pytest.mark.parametrize("features", ["mean_highlights", "mean_upper", "mean_unclipped", "unlit"])
 def test_curve_enhancer_ops_path_reads_the_exposure_as_the_tensorflow_path(features):
     keras.utils.set_random_seed(3)
     model = models.CurveEnhancer("curve", exposure_features=features)

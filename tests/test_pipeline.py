@@ -58,7 +58,7 @@ def test_pipeline_with_exposure_gives_the_whole_low_images_mean():
             np.testing.assert_allclose(told, level + 0.25, atol=1e-3)
 
 
-@pytest.mark.parametrize("features", ["mean_highlights", "mean_upper", "mean_unclipped"])
+@pytest.mark.parametrize("features", ["mean_highlights", "mean_upper", "mean_unclipped", "unlit"])
 def test_pipeline_and_numpy_stream_tell_the_whole_images_highlights_when_asked(features):
     lows = [make_scene(seed, (48, 64, 3)) * 0.2 for seed in range(3)]
     lows[0][:8, :8] = 1.0  # a light source in one of them

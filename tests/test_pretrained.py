@@ -124,7 +124,7 @@ def test_weights_with_and_without_the_exposure_input_both_load(tmp_path):
 
 
 
-@pytest.mark.parametrize("features", ["mean", "mean_highlights", "mean_upper", "mean_unclipped"])
+@pytest.mark.parametrize("features", ["mean", "mean_highlights", "mean_upper", "mean_unclipped", "unlit"])
 def test_a_nets_reading_of_the_exposure_is_read_back_from_its_inputs(features):
     assert pretrained.exposure_features_of(models.build_dce_net("curve", exposure_features=features)) == features
     # without the exposure input (or Zero-DCE) the net is told nothing: the mean, unused
