@@ -158,6 +158,11 @@ class TrainConfig:
     exposure_features : {"mean", "mean_highlights", "mean_upper", "mean_unclipped", "unlit"}
         ``"curve"`` only: what the net is told of the whole image's exposure
         (:func:`lolenhance.curves.image_exposure`); ``"mean"``, as every stage shipped so far.
+    transplant_reading : bool
+        ``"curve"`` only: ``init_weights`` are a net told another reading of the exposure; start
+        from them by :func:`lolenhance.models.dce_net.transplant_reading` (their mean's planes onto
+        this reading's, its other numbers at 0), so a new reading is learnt from the shipped
+        function instead of from scratch.
     denoiser_width : {"base", "wide"}
         ``"denoiser"`` only: the channel widths of its three levels
         (:data:`lolenhance.models.denoiser.DENOISER_WIDTHS`); ``"base"``, as every stage shipped so far.
@@ -194,6 +199,7 @@ class TrainConfig:
     clip_norm: float = 0.0
     weight_decay: float = 0.0
     exposure_features: str = "mean"
+    transplant_reading: bool = False
     denoiser_width: str = "base"
 
     def split(self, pairs: list[Pair]) -> tuple[list[Pair], list[Pair]]:
@@ -807,13 +813,13 @@ def _fit_model(build_model, loss, dataset, strategy, out: Path, config: TrainCon
     return model
 
 
-def _load_init_weights(net: keras.Model, path: str, architecture: str) -> None:
+def _load_init_weights(net: keras.Model, path: str, architecture: str, hint: str = "") -> None:
     """Load ``--init-weights`` into ``net``, or fail in one line naming the file and what it does not fit."""
     try:
         net.load_weights(path)
     except Exception as error:  # Keras raises ValueError/KeyError/OSError depending on the mismatch
         raise pretrained.WeightsError(f"{path}: --init-weights does not fit the {architecture} "
-                                      f"({pretrained.failure_summary(error)})") from error
+                                      f"({pretrained.failure_summary(error)}){hint}") from error
 
 
 def train_denoiser(
@@ -884,13 +890,21 @@ def train_curves(
         The :class:`lolenhance.models.CurveEnhancer`; its ``net`` holds the DCE-Net.
     """
     from lolenhance.models import CurveEnhancer
+    from lolenhance.models.dce_net import transplant_reading
     from lolenhance.models.losses import mse_ssim_loss
+
+    if config.transplant_reading and kind != "curve":
+        raise ValueError("transplant_reading is for the curve net, which is told the exposure")
 
     def build() -> keras.Model:
         model = CurveEnhancer(kind, exposure_features=config.exposure_features)
-        if config.init_weights:
+        if config.init_weights and config.transplant_reading:
+            source = load_weights_file("curve", config.init_weights)
+            transplant_reading(source, model.net)
+        elif config.init_weights:
             described = f"{kind} net told {config.exposure_features!r}" if kind == "curve" else f"{kind} net"
-            _load_init_weights(model.net, config.init_weights, described)
+            _load_init_weights(model.net, config.init_weights, described, hint="; from a curve net told another "
+                               "reading, --transplant-reading" if kind == "curve" else "")
         return model
 
     pairs = list_pairs(data, "train")

@@ -28,6 +28,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import keras
+import numpy as np
 from keras import layers, ops
 
 from lolenhance.curves import (
@@ -50,7 +51,8 @@ from lolenhance.models.losses import zero_reference_loss
 if TYPE_CHECKING:
     import tensorflow as tf
 
-__all__ = ["build_dce_net", "ConditioningPlanes", "AlphaThreshold", "CurveEnhancer", "graph_exposure"]
+__all__ = ["build_dce_net", "ConditioningPlanes", "AlphaThreshold", "CurveEnhancer", "graph_exposure",
+           "transplant_reading"]
 
 
 @keras.saving.register_keras_serializable(package="lolenhance")
@@ -176,6 +178,46 @@ def build_dce_net(variant: str = "curve", *, exposure_input: bool = True,
     if variant == "curve":
         alpha = AlphaThreshold(name="alpha_threshold")(alpha)
     return keras.Model(inputs if variant == "curve" else image, alpha, name=f"dce_net_{variant.replace('-', '_')}")
+
+
+def transplant_reading(source: keras.Model, target: keras.Model) -> None:
+    """Copy a curve DCE-Net's weights into one told another reading of the exposure (net surgery).
+
+    The nets differ only in the first layer's input planes: image (3), count (1), then the reading's
+    ``F`` numbers (:class:`ConditioningPlanes`). Every reading begins with a per-channel mean (of the
+    whole image, or of its unlit blocks for ``"unlit"``), so the source's first three reading
+    planes go onto the target's first three and the target's other reading planes start at 0:
+    on a frame where the two means agree (no light source, no clipped block) the target then
+    computes the source's function exactly, and fine-tuning it learns what the new numbers add
+    instead of starting over. The source's planes past the mean, if any, are dropped.
+
+    Parameters
+    ----------
+    source, target : keras.Model
+        Curve DCE-Nets (:func:`build_dce_net` ``("curve")``, with the exposure input).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> source, target = build_dce_net("curve"), build_dce_net("curve", exposure_features="unlit")
+    >>> transplant_reading(source, target)
+    >>> image = np.full((1, 8, 8, 3), 0.2, np.float32)
+    >>> told = [np.full((1, 1), 8.0, np.float32)]
+    >>> np.allclose(source([image, *told, np.full((1, 3), 0.2, np.float32)]),
+    ...             target([image, *told, np.full((1, 12), 0.2, np.float32)]))
+    True
+    """
+    if len(source.inputs) != 3 or len(target.inputs) != 3:
+        raise ValueError("transplant_reading needs two curve nets told the exposure, got inputs "
+                         f"{[len(source.inputs), len(target.inputs)]}")
+    for layer in target.layers:
+        weights = source.get_layer(layer.name).get_weights()
+        if layer.name == "c1":
+            kernel, bias = weights
+            planes = np.zeros(layer.get_weights()[0].shape, kernel.dtype)
+            planes[:, :, :7] = kernel[:, :, :7]  # image, count and the mean
+            weights = [planes, bias]
+        layer.set_weights(weights)
 
 
 def graph_exposure(low: Any, features: str = "mean") -> Any:
