@@ -10,10 +10,10 @@ from __future__ import annotations
 import keras
 import numpy as np
 import pytest
+from helpers import make_scene
 
 from lolenhance import curves, inference, pretrained, train
 from lolenhance.models.dce_net import build_dce_net, transplant_reading
-from helpers import make_scene
 
 SHIPPED = pretrained.WEIGHTS_DIR / "curve.weights.h5"
 

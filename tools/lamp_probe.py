@@ -59,12 +59,19 @@ def main() -> None:
     parser.add_argument("--data", default="../shared/data/lol-real")
     parser.add_argument("--ratio", type=float, default=16.0)
     parser.add_argument("--glow", type=float, default=0.0, help="the lamp's halo at its centre (default 0: none)")
-    parser.add_argument("--json")
+    parser.add_argument("--json", help="write the record here; arms already in it (same ratio and glow) are kept")
     args = parser.parse_args()
     _, held_out = run_config("runs/cpu_cur_robust").split(list_pairs(args.data, "train"))
     _, highs = load_pairs(held_out)
     lows = robustness.exposure_sweep(highs, (args.ratio,), seed=7)[args.ratio]
     record: dict = {"ratio": args.ratio, "areas": list(AREAS)} | ({"glow": args.glow} if args.glow else {}) | {"arms": {}}
+    try:  # probe new arms into a record of earlier ones, whose run folders may be gone
+        earlier = json.load(open(args.json)) if args.json else {}
+    except FileNotFoundError:
+        earlier = {}
+    settings = ("ratio", "areas", "glow")
+    if {key: earlier.get(key) for key in settings} == {key: record.get(key) for key in settings}:
+        record = earlier
     for arm in args.arms:
         weights = arm if arm.endswith(".weights.h5") else f"runs/cpu_cur_{arm}/last.weights.h5"
         net = train.load_weights_file("curve", weights)
