@@ -127,7 +127,8 @@ def build_dce_net(variant: str = "curve", *, exposure_input: bool = True,
         With ``exposure_input``: what the net is told (:func:`lolenhance.curves.image_exposure`);
         ``"mean_highlights"`` adds three planes of the per-channel highlight level, ``"mean_upper"``
         four of the unclipped upper levels and the clipped share, ``"mean_unclipped"`` six of the
-        level no light source reaches and the per-channel clipped shares.
+        level no light source reaches and the per-channel clipped shares; ``"unlit"`` is twelve
+        planes in place of the mean's three (:func:`lolenhance.curves.unlit_levels`).
 
     Returns
     -------
