@@ -33,7 +33,8 @@
 #   WORKERS   data processes per run (default: 14 shared among the runs, at least 2 each)
 #   CURVE_MIX  the curve runs' share of synthetic crops, what their net is told of the exposure and,
 #             optionally, the share of synthesised scenes that hold light sources (default 0)
-#             (default "0.5 mean": what the CPU pilot's selection rule, fixed in 1c0aac4, picked)
+#             (default "0.5 unlit 0.2": half synthetic crops, as the CPU pilot's rule of 1c0aac4 picked, told
+#             the unlit reading with lamps in a fifth of the scenes, as the unlit rule of c2b3d63 picked)
 #   OUT       folder whose files come back (default runs/device_out)
 set -u
 cd "$(dirname "$0")/../.."
@@ -50,7 +51,7 @@ fi
 split="--data ../shared/data/lol-real --split-seed 11 --val-pairs 28 --split-by-scene --workers $workers"
 recipe="$split --learning-rate 1e-3 --synthetic-share 0.3 --identity-share 0.1 --min-cct 2700 --max-cct 12000 \
 --max-tint 0.1 $size"
-read -r curve_share curve_exposure curve_lamps <<< "${CURVE_MIX:-0.5 mean}"
+read -r curve_share curve_exposure curve_lamps <<< "${CURVE_MIX:-0.5 unlit 0.2}"
 curve_recipe="$split --learning-rate 1e-3 --ssim-weight 0.1 --synthetic-share $curve_share --identity-share 0.2 \
 --min-cct 2700 --max-cct 12000 --max-tint 0.1 --exposure-features $curve_exposure --lamp-share ${curve_lamps:-0} $curve_size"
 runs=()
