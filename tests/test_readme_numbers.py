@@ -490,6 +490,13 @@ def test_the_next_gpu_curve_reading_is_the_unlit_rules_choice():
               f"the c2b3d63 rule picks {choice}",
               f'`CURVE_MIX` default is now "{CURVE_MIXES[choice]}"' if choice != "robust" else '`CURVE_MIX` stays']
     _assert_readme_states(stated, "benchmarks/results/curve_robustness_price.json, lamp_probe*.json, lamp_attribution.json")
+    transplanted = "lolenhance/weights/curve.weights.h5 told unlit by transplant"
+    stated.append(f"the rest sits at {probe['arms'][transplanted]['0.02']['brightness_ratio']:.3f} of its reference with "
+                  f"the 2 % lamp ({glow['arms'][transplanted]['0.02']['brightness_ratio']:.3f} with its halo), where the "
+                  f"shipped net puts it at {shipped['no glow']['as_told']:.3f} ({shipped['glow 0.1']['as_told']:.3f}), "
+                  f"and at {probe['arms'][transplanted]['0']['brightness_ratio']:.3f} without a lamp (the shipped net: "
+                  f"{shipped['no glow']['no_lamp']:.3f};")
+    _assert_readme_states(stated, "lamp_probe.json, lamp_probe_glow.json and lamp_attribution.json")
     # what the attribution says: the share is what brightens, and the unlit reading is not moved by the lamp
     for arm in told:
         assert arm["lamp_free_share"] < arm["no_lamp"] + 0.02 < arm["as_told"]

@@ -17,7 +17,8 @@ lamps do (:func:`lolenhance.sensor.lamp_light`): ``G / (1 + d²/ρ²)`` of the s
 saturation at distance ``d`` from the centre (``ρ`` the disc's radius; the training lamps draw ``G``
 in 0-0.1), added in linear light to the dark image and ``ratio`` times to its reference. A halo is
 bright but not clipped, so a reading that leaves clipped blocks out still sees it. An arm may also be
-a weights file (``lolenhance/weights/curve.weights.h5``: the shipped net, told the mean).
+a weights file (``lolenhance/weights/curve.weights.h5``: the shipped net, told the mean); ``--transplant
+READING`` tells each arm another reading first, untrained (:func:`lolenhance.models.dce_net.transplant_reading`).
 """
 
 import argparse
@@ -26,8 +27,9 @@ import json
 import numpy as np
 from validation_sweep import run_config  # tools/ is this script's folder, first on sys.path
 
-from lolenhance import inference, robustness, sensor, train
+from lolenhance import curves, inference, robustness, sensor, train
 from lolenhance.data import list_pairs, load_pairs
+from lolenhance.models.dce_net import build_dce_net, transplant_reading
 
 AREAS = (0.0, 0.005, 0.02, 0.05)
 
@@ -59,6 +61,8 @@ def main() -> None:
     parser.add_argument("--data", default="../shared/data/lol-real")
     parser.add_argument("--ratio", type=float, default=16.0)
     parser.add_argument("--glow", type=float, default=0.0, help="the lamp's halo at its centre (default 0: none)")
+    parser.add_argument("--transplant", choices=sorted(curves.EXPOSURE_FEATURES),
+                        help="tell each arm this reading first (models.dce_net.transplant_reading), untrained")
     parser.add_argument("--json", help="write the record here; arms already in it (same ratio and glow) are kept")
     args = parser.parse_args()
     _, held_out = run_config("runs/cpu_cur_robust").split(list_pairs(args.data, "train"))
@@ -75,6 +79,10 @@ def main() -> None:
     for arm in args.arms:
         weights = arm if arm.endswith(".weights.h5") else f"runs/cpu_cur_{arm}/last.weights.h5"
         net = train.load_weights_file("curve", weights)
+        if args.transplant:
+            told = build_dce_net("curve", exposure_features=args.transplant)
+            transplant_reading(net, told)
+            net, arm = told, f"{arm} told {args.transplant} by transplant"
         record["arms"][arm] = {}
         for area in AREAS:
             psnrs, ratios = [], []
