@@ -312,12 +312,8 @@ def unclipped_levels(image: np.ndarray) -> np.ndarray:
     >>> unclipped_levels(ramp).round(3)   # 0.99, 1.0 clipped, 0.98 beside them: all three count as 0
     array([0.96, 0.96, 0.96, 0.02, 0.02, 0.02], dtype=float32)
     """
-    from scipy import ndimage
-
     grid = _block_grid(image)
-    clipped = grid.max(axis=-1) >= CLIPPED_BLOCK
-    # 3 x 3 on the block grid, never across the images of a batch
-    near = ndimage.binary_dilation(clipped, np.ones((1,) * (clipped.ndim - 2) + (3, 3), bool))
+    near = _lit_blocks(grid)
     blocks = np.where(near[..., None], 0.0, grid).reshape(grid.shape[:-3] + (-1, 3))
     levels = np.quantile(blocks, HIGHLIGHT_QUANTILE, axis=-2)
     share = (grid >= CLIPPED_BLOCK).reshape(grid.shape[:-3] + (-1, 3)).mean(axis=-2)
@@ -353,17 +349,24 @@ def unlit_levels(image: np.ndarray) -> np.ndarray:
     >>> unlit_levels(ramp)[::3].round(3)   # 0.99, 1.0 clipped, 0.98 beside them: the rest is 0 ... 0.97
     array([0.485, 0.485, 0.873, 0.96 ], dtype=float32)
     """
-    from scipy import ndimage
-
     grid = _block_grid(image)
-    clipped = grid.max(axis=-1) >= CLIPPED_BLOCK
-    near = ndimage.binary_dilation(clipped, np.ones((1,) * (clipped.ndim - 2) + (3, 3), bool))
+    near = _lit_blocks(grid)
     lit = near.reshape(near.shape[:-2] + (-1,))
     lit &= ~lit.all(axis=-1, keepdims=True)  # lit all over: read it whole
     blocks = np.where(lit[..., None], np.nan, grid.reshape(grid.shape[:-3] + (-1, 3)))
     levels = np.nanquantile(blocks, UNLIT_QUANTILES, axis=-2)  # (quantiles, ..., 3)
     levels = np.moveaxis(levels, 0, -2).reshape(levels.shape[1:-1] + (-1,))
     return np.concatenate([np.nanmean(blocks, axis=-2), levels], axis=-1).astype(np.float32)
+
+
+def _lit_blocks(grid: np.ndarray) -> np.ndarray:
+    """``(..., rows, cols)``: the blocks of a :func:`_block_grid` that are clipped (brightest channel's mean at
+    ``CLIPPED_BLOCK`` or above) or beside one, a light source and its part-lit rim."""
+    from scipy import ndimage
+
+    clipped = grid.max(axis=-1) >= CLIPPED_BLOCK
+    # 3 x 3 on the block grid, never across the images of a batch
+    return ndimage.binary_dilation(clipped, np.ones((1,) * (clipped.ndim - 2) + (3, 3), bool))
 
 
 def _block_grid(image: np.ndarray) -> np.ndarray:
