@@ -95,6 +95,21 @@ class ExportError(RuntimeError):
 
 
 # --- the graph ----------------------------------------------------------------------------------------
+#: What a curve net's graph computes of the exposure it is told, per reading (the export card's words).
+_TOLD_IN_GRAPH = {
+    "mean": "per-channel mean of the image (exposure input)",
+    "mean_highlights": "per-channel mean of the image (exposure input) and its highlight levels (0.99 quantile of "
+                       "block means)",
+    "mean_upper": "per-channel mean of the image (exposure input) and its upper levels (0.9 quantile of the "
+                  "unclipped block means) and clipped share",
+    "mean_unclipped": "per-channel mean of the image (exposure input) and the highlight levels no light source "
+                      "reaches (0.99 quantile of block means, clipped blocks and their neighbours as 0) and "
+                      "per-channel clipped shares",
+    "unlit": "the mean and 0.5, 0.9, 0.99 quantiles of the block means no light source reaches (clipped blocks and "
+             "their neighbours left out; exposure input)",
+}
+
+
 def _block_levels(image: Any, features: str) -> Any:
     """:func:`lolenhance.curves.highlight_levels` (``(1, 3)``), :func:`lolenhance.curves.upper_levels`
     (``(1, 4)``), :func:`lolenhance.curves.unclipped_levels` (``(1, 6)``) or :func:`lolenhance.curves.unlit_levels`
@@ -303,8 +318,12 @@ def _serving(kind: str, settings: dict[str, Any], net: Any) -> Any:
         if len(net.inputs) == 3:
             # rows, then columns: one float32 mean over all pixels drifts by 1e-3 of the value
             means = tf.reduce_mean(tf.reduce_mean(image, axis=1), axis=1)
-            inputs.append(means if features == "mean" else _block_levels(image, features) if features == "unlit"
-                          else tf.concat([means, _block_levels(image, features)], axis=-1))
+            if features == "unlit":  # its own means, of the unlit blocks
+                inputs.append(_block_levels(image, features))
+            elif features == "mean":
+                inputs.append(means)
+            else:
+                inputs.append(tf.concat([means, _block_levels(image, features)], axis=-1))
         alpha = net(inputs, training=False)
         if small != (height, width):
             alpha = _linear_upsample(_linear_upsample(alpha, 1, height), 2, width)
@@ -482,15 +501,7 @@ def _card(kind: str, fmt: str, precision: str, settings: dict[str, Any], path: P
             if settings.get("colour") == "keep" else "")
     inside = {
         "denoiser": ["reflect padding to a multiple of 8", "the denoiser U-Net", "crop", "clip to [0, 1]"],
-        "curve": ["the mean and 0.5, 0.9, 0.99 quantiles of the block means no light source reaches (clipped "
-                  "blocks and their neighbours left out; exposure input)" if settings.get("exposure_features") == "unlit"
-                  else "per-channel mean of the image (exposure input)"
-                  + {"mean": "", "mean_highlights": " and its highlight levels (0.99 quantile of block means)",
-                     "mean_upper": " and its upper levels (0.9 quantile of the unclipped block means) and clipped share",
-                     "mean_unclipped": " and the highlight levels no light source reaches (0.99 quantile of block means, "
-                                       "clipped blocks and their neighbours as 0) and per-channel clipped shares",
-                     "unlit": "",
-                     }[settings.get("exposure_features", "mean")],
+        "curve": [_TOLD_IN_GRAPH[settings.get("exposure_features", "mean")],
                   "iteration count input",
                   "area downscale to the estimation size" if settings.get("scale", 1) < 1 else "full-resolution α",
                   "DCE-Net (sigmoid α)", "bilinear upsampling of α" if settings.get("scale", 1) < 1 else "",
